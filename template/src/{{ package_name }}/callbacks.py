@@ -34,7 +34,7 @@ class ClassPredictionWriter(BasePredictionWriter):
             writer = csv.writer(file)
             writer.writerow(["path", "prediction", *class_names])
             for batch in predictions:
-                for path, probs in zip(batch["paths"], batch["probs"].tolist()):
+                for path, probs in zip(batch["paths"], batch["probs"].tolist(), strict=True):
                     best = max(range(len(probs)), key=probs.__getitem__)
                     writer.writerow([path, class_names[best], *(f"{p:.4f}" for p in probs)])
         rank_zero_info(f"Predictions written to {output_file}")

@@ -18,7 +18,7 @@ class TrainTransform:
         self,
         *,
         image_size: int,
-        min_crop_scale: float = 0.5,
+        min_crop_scale: float = 0.6,
         mean: tuple[float, ...] = IMAGENET_MEAN,
         std: tuple[float, ...] = IMAGENET_STD,
     ) -> None:
