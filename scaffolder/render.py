@@ -1,0 +1,145 @@
+"""``scaffold new``: render the template, then git init, first commit and demo data."""
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scaffolder import answers as answers_
+from scaffolder import git, template
+from scaffolder.errors import BadInputError, ScaffoldError
+
+ANSWERS_FILE = ".copier-answers.yml"
+DEMO_DATA_DIR = "data"
+
+
+@dataclass(frozen=True)
+class NewOptions:
+    """What ``scaffold new`` was asked to do."""
+
+    destination: Path
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    template: str | None = None
+    ref: str | None = None
+    defaults: bool = False
+    git_init: bool = True
+    demo_data: bool = True
+
+
+@dataclass(frozen=True)
+class NewResult:
+    """What ``scaffold new`` produced."""
+
+    destination: Path
+    answers: dict[str, Any]
+    commit: str | None
+    demo_data: Path | None
+    warnings: tuple[str, ...]
+
+    @property
+    def package_name(self) -> str:
+        """The import name of the generated package."""
+        return self.answers["package_name"]
+
+
+def resolve_source(source: str | None) -> str:
+    """The template source as recorded in answers files: an absolute path or a URL."""
+    if source is None:
+        return template.default_source()
+    if Path(source).exists():
+        return str(Path(source).resolve())
+    return source
+
+
+def new(options: NewOptions) -> NewResult:
+    """Render a project into a new or empty folder; leave nothing behind when rendering fails."""
+    destination = options.destination.resolve()
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+        raise BadInputError(
+            f"{destination} already exists and is not empty; choose a new folder for the project."
+        )
+    source = resolve_source(options.template)
+    unknown = answers_.check(options.answers, template.questions(source))
+    warnings = (
+        [f"Ignoring answers the template does not ask for: {', '.join(unknown)}."]
+        if unknown
+        else []
+    )
+
+    existed = destination.exists()
+    try:
+        _copy(source, destination, options)
+    except BaseException:
+        if destination.exists() and not existed:
+            shutil.rmtree(destination)
+        raise
+
+    recorded = yaml.safe_load((destination / ANSWERS_FILE).read_text())
+    if "_commit" not in recorded:
+        warnings.append(
+            f"The template at {source} is not a tagged git repository, so this project records "
+            "no template version and cannot be updated with `scaffold update` or `copier update`."
+        )
+    commit = None
+    if options.git_init:
+        commit = git.init_and_commit(
+            destination, f"Generate {recorded['project_name']} from the scaffold template"
+        )
+    demo_data = None
+    if options.demo_data:
+        problem = write_demo_data(destination, recorded["package_name"])
+        if problem:
+            warnings.append(problem)
+        else:
+            demo_data = destination / DEMO_DATA_DIR
+    return NewResult(destination, recorded, commit, demo_data, tuple(warnings))
+
+
+def _copy(source: str, destination: Path, options: NewOptions) -> None:
+    """Run Copier, turning its errors into scaffold's."""
+    import copier
+    from copier.errors import CopierError
+
+    try:
+        copier.run_copy(
+            source,
+            destination,
+            data=dict(options.answers),
+            defaults=options.defaults,
+            vcs_ref=options.ref,
+            quiet=True,
+            unsafe=False,
+        )
+    except ValueError as error:
+        raise BadInputError(str(error).rstrip(".") + ".") from error
+    except CopierError as error:
+        raise ScaffoldError(f"Copier could not render {source}: {error}") from error
+
+
+def write_demo_data(project: Path, package_name: str) -> str | None:
+    """Write the project's demo dataset into ``data/``; return a warning if that was not possible.
+
+    It runs the project's own ``demo_data`` module with this interpreter, which needs torch; when
+    torch is missing the project is still fine and the message says what to run after installing.
+    """
+    command = [sys.executable, "-m", f"{package_name}.demo_data", DEMO_DATA_DIR]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(project / "src"), os.environ.get("PYTHONPATH")])
+        ),
+    }
+    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+    if result.returncode == 0:
+        return None
+    reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
+    return (
+        f"Demo data was not written ({reason}); after `pip install -e .` in {project}, run "
+        f"`python -m {package_name}.demo_data {DEMO_DATA_DIR}`."
+    )

@@ -1,0 +1,60 @@
+"""Where the template lives and what it asks."""
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scaffolder.errors import BadInputError
+
+# The repository that holds this package is the template repository (copier.yml at its root).
+BUNDLED_TEMPLATE = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of copier.yml, as much of it as scaffold needs."""
+
+    key: str
+    type: str
+    help: str
+    choices: tuple[str, ...]
+    default: Any
+    hidden: bool
+
+
+def default_source() -> str:
+    """The bundled template's absolute path, so answers files record a path valid anywhere."""
+    if not (BUNDLED_TEMPLATE / "copier.yml").is_file():
+        raise BadInputError(
+            f"No template found next to the scaffolder package ({BUNDLED_TEMPLATE}); "
+            "pass --template with a path or git URL of the template repository."
+        )
+    return str(BUNDLED_TEMPLATE)
+
+
+@cache
+def questions(source: str) -> dict[str, Question]:
+    """The questions of a local template, keyed by answer name (empty for remote templates)."""
+    config = Path(source) / "copier.yml"
+    if not config.is_file():
+        return {}
+    raw = yaml.safe_load(config.read_text())
+    result = {}
+    for key, spec in raw.items():
+        if key.startswith("_") or not isinstance(spec, dict):
+            continue
+        choices = spec.get("choices", ())
+        if isinstance(choices, dict):
+            choices = choices.values()
+        result[key] = Question(
+            key=key,
+            type=spec.get("type", "str"),
+            help=spec.get("help", ""),
+            choices=tuple(str(choice) for choice in choices),
+            default=spec.get("default"),
+            hidden=spec.get("when") is False,
+        )
+    return result
