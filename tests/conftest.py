@@ -1,0 +1,44 @@
+"""Helpers shared by the tests: render the template from this checkout and run what it made."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import copier
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def render(destination: Path, **answers: Any) -> Path:
+    """Render this checkout's template (HEAD plus uncommitted changes) with the given answers."""
+    copier.run_copy(
+        str(ROOT),
+        destination,
+        data=answers,
+        defaults=True,
+        vcs_ref="HEAD",
+        quiet=True,
+        unsafe=False,
+    )
+    return destination
+
+
+def run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run a command with this interpreter's tools first on PATH; capture its output."""
+    full_env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **env}
+    return subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True)
+
+
+def run_project_python(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python ARGS`` inside a generated project, its package importable from src/."""
+    return run([sys.executable, *args], cwd=project, PYTHONPATH=str(project / "src"))
+
+
+@pytest.fixture(scope="session")
+def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default project, rendered once per test session (treat it as read-only)."""
+    return render(tmp_path_factory.mktemp("default") / "shapes")

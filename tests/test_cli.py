@@ -1,0 +1,124 @@
+"""``scaffold`` as a user runs it: a subprocess without a terminal, plus in-process checks."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from scaffolder.cli import app
+from tests.conftest import run
+
+SCAFFOLD = str(Path(sys.executable).parent / "scaffold")
+
+
+def scaffold(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return run([SCAFFOLD, *args], cwd=cwd)
+
+
+def test_help_and_version_run_as_a_process(tmp_path: Path) -> None:
+    help_ = scaffold("--help", cwd=tmp_path)
+    assert help_.returncode == 0
+    assert "new" in help_.stdout and "options" in help_.stdout
+    version = scaffold("--version", cwd=tmp_path)
+    assert version.returncode == 0 and version.stdout.startswith("scaffold ")
+
+
+def test_new_renders_commits_and_writes_ignored_demo_data(tmp_path: Path) -> None:
+    result = scaffold(
+        "new", "shapes", "--defaults", "-d", "project_name=Shape Sorter", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    project = tmp_path / "shapes"
+    assert "python -m shape_sorter fit --config configs/default.yaml" in result.stdout
+    log = run(["git", "log", "--format=%s"], cwd=project).stdout.splitlines()
+    assert log == ["Generate Shape Sorter from the scaffold template"]
+    assert run(["git", "status", "--porcelain"], cwd=project).stdout == ""
+    assert run(["git", "check-ignore", "data"], cwd=project).returncode == 0
+    for split, per_class in [("train", 200), ("val", 50), ("test", 50)]:
+        for shape in ("circle", "square", "triangle"):
+            assert len(list((project / "data" / split / shape).glob("*.png"))) == per_class
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert recorded["package_name"] == "shape_sorter"
+    assert Path(recorded["_src_path"]).is_absolute()
+
+
+def test_new_takes_answers_from_a_data_file(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yml"
+    answers.write_text("project_name: Filed\nbackbone: resnet18\nprecision: bf16-mixed\n")
+    result = scaffold(
+        "new",
+        "filed",
+        "--data-file",
+        str(answers),
+        "-d",
+        "precision=16-mixed",
+        "--no-demo-data",
+        "--no-git-init",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    recorded = yaml.safe_load((tmp_path / "filed" / ".copier-answers.yml").read_text())
+    assert recorded["backbone"] == "resnet18"
+    assert recorded["precision"] == "16-mixed"  # --data wins over the file
+    assert not (tmp_path / "filed" / ".git").exists()
+
+
+@pytest.mark.parametrize("package_name", ["class", "my-pkg", "1abc", "../x"])
+def test_bad_package_name_exits_2_with_one_sentence_and_no_folder(
+    package_name: str, tmp_path: Path
+) -> None:
+    result = scaffold(
+        "new", "bad", "--defaults", "-d", f"package_name={package_name}", cwd=tmp_path
+    )
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "package_name" in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "bad").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-d", "dropout=abc"], "dropout must be a number; got 'abc'."),
+        (["-d", "precision"], "--data 'precision' is not of the form key=value"),
+        (["--data-file", "missing.yml"], "Cannot read the answers file missing.yml"),
+        (["--data-file", "broken.yml"], "The answers file broken.yml is not valid YAML at line 2."),
+        (["--data-file", "list.yml"], "must be a YAML mapping of question: answer"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_message(args: list[str], message: str, tmp_path: Path) -> None:
+    (tmp_path / "broken.yml").write_text("task: classification\nbackbone: [resnet18\n")
+    (tmp_path / "list.yml").write_text("- task\n")
+    result = scaffold("new", "bad", *args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in " ".join(result.stderr.split()), result.stderr
+    assert not (tmp_path / "bad").exists()
+
+
+def test_non_empty_destination_is_refused_and_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "notes.txt").write_text("mine")
+    result = CliRunner().invoke(app, ["new", str(tmp_path / "taken"), "--defaults"])
+    assert result.exit_code == 2
+    assert "already exists and is not empty" in result.output
+    assert [p.name for p in (tmp_path / "taken").iterdir()] == ["notes.txt"]
+
+
+def test_unknown_answers_are_named_in_a_warning(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["new", str(tmp_path / "p"), "-d", "colour=red", "--no-demo-data", "--no-git-init"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Ignoring answers the template does not ask for: colour." in result.output
+
+
+def test_options_lists_questions_and_choices() -> None:
+    result = CliRunner().invoke(app, ["options"])
+    assert result.exit_code == 0
+    for text in ("backbone", "resnet18", "precision", "bf16-mixed"):
+        assert text in result.output
+    assert "python_keywords" not in result.output

@@ -1,0 +1,73 @@
+"""The default project's documented commands work as a user would type them."""
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import render, run_project_python
+
+FAST = [
+    "--config=configs/default.yaml",
+    "--data.image_size=32",
+    "--data.batch_size=4",
+    "--data.num_workers=0",
+    "--trainer.enable_progress_bar=false",
+]
+
+
+@pytest.mark.slow
+def test_fit_then_validate_test_and_predict(tmp_path: Path) -> None:
+    project = render(tmp_path / "shapes")
+    demo = run_project_python(
+        project,
+        "-m",
+        "shapes_classifier.demo_data",
+        "data",
+        "--train-per-class=4",
+        "--val-per-class=2",
+        "--test-per-class=2",
+        "--image-size=32",
+    )
+    assert demo.returncode == 0, demo.stderr
+    assert "Wrote 24 images of 3 classes to data" in demo.stdout
+
+    printed = run_project_python(project, "-m", "shapes_classifier", "fit", *FAST, "--print_config")
+    assert printed.returncode == 0, printed.stderr
+    assert "class_path: shapes_classifier.blocks.ConvNet" in printed.stdout
+    assert "class_path: torch.optim.AdamW" in printed.stdout
+
+    fit = run_project_python(
+        project,
+        "-m",
+        "shapes_classifier",
+        "fit",
+        *FAST,
+        "--trainer.max_epochs=1",
+        "--trainer.limit_train_batches=2",
+    )
+    assert fit.returncode == 0, fit.stderr[-3000:]
+    [checkpoint] = project.glob("logs/shapes_classifier/version_*/checkpoints/last.ckpt")
+
+    for subcommand, metric in [("validate", "val/acc"), ("test", "test/acc")]:
+        result = run_project_python(
+            project, "-m", "shapes_classifier", subcommand, *FAST, f"--ckpt_path={checkpoint}"
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert metric in result.stdout
+
+    predict = run_project_python(
+        project,
+        "-m",
+        "shapes_classifier",
+        "predict",
+        *FAST,
+        f"--ckpt_path={checkpoint}",
+        "--data.predict_dir=data/test",
+    )
+    assert predict.returncode == 0, predict.stderr[-3000:]
+    rows = list(csv.DictReader((project / "predictions.csv").open()))
+    assert len(rows) == 6
+    assert {row["prediction"] for row in rows} <= {"circle", "square", "triangle"}
+    for row in rows:
+        assert abs(sum(float(row[name]) for name in ("circle", "square", "triangle")) - 1) < 1e-3

@@ -1,0 +1,124 @@
+"""The template renders through plain Copier into the tree DESIGN.md promises."""
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, render, run
+
+
+def test_default_project_tree(default_project: Path) -> None:
+    package = default_project / "src" / "shapes_classifier"
+    for path in [
+        ".copier-answers.yml",
+        ".gitignore",
+        "README.md",
+        "pyproject.toml",
+        "configs/default.yaml",
+        ".github/workflows/ci.yml",
+        ".github/actionlint.yaml",
+        "tests/test_train.py",
+        "tests/test_data.py",
+    ]:
+        assert (default_project / path).is_file(), path
+    modules = {path.name for path in package.glob("*.py")}
+    assert modules == {
+        "__init__.py",
+        "__main__.py",
+        "blocks.py",
+        "callbacks.py",
+        "data.py",
+        "demo_data.py",
+        "model.py",
+        "transforms.py",
+    }
+    assert not list(default_project.rglob("*.jinja"))
+
+
+def test_answers_file_records_an_absolute_source_and_the_answers(default_project: Path) -> None:
+    recorded = yaml.safe_load((default_project / ".copier-answers.yml").read_text())
+    assert Path(recorded["_src_path"]).is_absolute()
+    assert recorded["_commit"]
+    assert recorded["task"] == "classification"
+    assert recorded["widths"] == [32, 64, 128, 256]
+    assert "python_keywords" not in recorded  # derived values are not answers
+
+
+def test_torchvision_backbone_replaces_the_blocks_module(tmp_path: Path) -> None:
+    project = render(tmp_path / "p", backbone="resnet18", ci="none")
+    package = project / "src" / "shapes_classifier"
+    assert not (package / "blocks.py").exists()
+    assert "ResNetBackbone" in (package / "backbones.py").read_text()
+    config = yaml.safe_load((project / "configs" / "default.yaml").read_text())
+    assert config["model"]["backbone"]["init_args"] == {"name": "resnet18", "weights": None}
+    assert not (project / ".github").exists()
+
+
+def test_blocks_module_holds_only_the_chosen_norm(tmp_path: Path) -> None:
+    group = render(tmp_path / "group", norm="group").joinpath("src/shapes_classifier/blocks.py")
+    batch = render(tmp_path / "batch", norm="batch").joinpath("src/shapes_classifier/blocks.py")
+    assert "class GroupNorm2d" in group.read_text()
+    assert "LayerNorm2d" not in group.read_text()
+    assert "GroupNorm2d" not in batch.read_text() and "import math" not in batch.read_text()
+
+
+def test_workflow_passes_actionlint_and_the_github_schema(default_project: Path) -> None:
+    workflow = default_project / ".github" / "workflows" / "ci.yml"
+    # actionlint reads .github/actionlint.yaml (the gpu runner label) from the git repository.
+    run(["git", "init", "--quiet"], cwd=default_project)
+    lint = run(["actionlint", "-no-color", str(workflow)], cwd=default_project)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    schema = run(
+        ["check-jsonschema", "--builtin-schema", "vendor.github-workflows", str(workflow)],
+        cwd=default_project,
+    )
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    jobs = yaml.safe_load(workflow.read_text())["jobs"]
+    assert jobs["cpu"]["runs-on"] == "ubuntu-latest"
+    assert jobs["gpu"]["runs-on"] == ["self-hosted", "gpu"]
+    assert any("pytest -m gpu" in step.get("run", "") for step in jobs["gpu"]["steps"])
+
+
+def test_plain_copier_cli_renders_without_trust(tmp_path: Path) -> None:
+    result = run(
+        [
+            str(Path(sys.executable).parent / "copier"),
+            "copy",
+            "--defaults",
+            "--vcs-ref",
+            "HEAD",
+            str(ROOT),
+            str(tmp_path / "plain"),
+        ],
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "plain" / "src" / "shapes_classifier" / "model.py").is_file()
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"package_name": "class"}, 'package_name "class" is a Python keyword'),
+        ({"package_name": "my-pkg"}, 'package_name "my-pkg" is not a valid Python package name'),
+        ({"package_name": "1abc"}, 'package_name "1abc" is not a valid Python package name'),
+        ({"package_name": "../x"}, 'package_name "../x" is not a valid Python package name'),
+        ({"package_name": "torch"}, "would shadow the torch package"),
+        ({"widths": "[0, 16]"}, "widths must be a non-empty list of positive integers"),
+        ({"widths": "[]"}, "widths must be a non-empty list of positive integers"),
+        ({"widths": "{a: 1}"}, "widths must be a non-empty list of positive integers"),
+        ({"dropout": "1.0"}, "dropout must be at least 0 and below 1"),
+        ({"precision": "fp8"}, "Invalid choice for 'precision'"),
+    ],
+)
+def test_validators_reject_bad_answers(answers: dict, message: str, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("(", r"\(")):
+        render(tmp_path / "bad", **answers)
+    assert not (tmp_path / "bad").exists()
+
+
+def test_project_name_derives_a_valid_package_name(tmp_path: Path) -> None:
+    project = render(tmp_path / "p", project_name="Cell-Counter v2!")
+    assert (project / "src" / "cell_counter_v2" / "__main__.py").is_file()
