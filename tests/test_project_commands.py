@@ -4,6 +4,7 @@ import csv
 from pathlib import Path
 
 import pytest
+import torch
 
 from tests.conftest import render, run_project_python
 
@@ -38,16 +39,11 @@ def test_fit_then_validate_test_and_predict(tmp_path: Path) -> None:
     assert "class_path: torch.optim.AdamW" in printed.stdout
 
     fit = run_project_python(
-        project,
-        "-m",
-        "shapes_classifier",
-        "fit",
-        *FAST,
-        "--trainer.max_epochs=1",
-        "--trainer.limit_train_batches=2",
+        project, "-m", "shapes_classifier", "fit", *FAST, "--trainer.max_epochs=1"
     )
     assert fit.returncode == 0, fit.stderr[-3000:]
-    [checkpoint] = project.glob("logs/shapes_classifier/version_*/checkpoints/last.ckpt")
+    checkpoint = project / "logs/shapes_classifier/version_0/checkpoints/last.ckpt"
+    assert torch.load(checkpoint, weights_only=False)["global_step"] == 3  # 12 images, batch 4
 
     for subcommand, metric in [("validate", "val/acc"), ("test", "test/acc")]:
         result = run_project_python(
@@ -71,3 +67,18 @@ def test_fit_then_validate_test_and_predict(tmp_path: Path) -> None:
     assert {row["prediction"] for row in rows} <= {"circle", "square", "triangle"}
     for row in rows:
         assert abs(sum(float(row[name]) for name in ("circle", "square", "triangle")) - 1) < 1e-3
+
+    resumed = run_project_python(
+        project,
+        "-m",
+        "shapes_classifier",
+        "fit",
+        *FAST,
+        "--trainer.max_epochs=2",
+        f"--ckpt_path={checkpoint}",
+    )
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    runs = project.glob("logs/shapes_classifier/version_*")
+    newest = max(runs, key=lambda run: int(run.name.removeprefix("version_")))
+    state = torch.load(newest / "checkpoints" / "last.ckpt", weights_only=False)
+    assert (state["epoch"], state["global_step"]) == (1, 6)  # the second epoch only

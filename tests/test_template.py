@@ -1,6 +1,7 @@
 """The template renders through plain Copier into the tree DESIGN.md promises."""
 
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,39 @@ def test_validators_reject_bad_answers(answers: dict, message: str, tmp_path: Pa
 def test_project_name_derives_a_valid_package_name(tmp_path: Path) -> None:
     project = render(tmp_path / "p", project_name="Cell-Counter v2!")
     assert (project / "src" / "cell_counter_v2" / "__main__.py").is_file()
+
+
+def test_project_builds_a_wheel_with_its_package_and_dependencies(
+    default_project: Path, tmp_path: Path
+) -> None:
+    built = run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(tmp_path),
+            str(default_project),
+        ],
+        cwd=tmp_path,
+    )
+    assert built.returncode == 0, built.stderr
+    [wheel] = tmp_path.glob("shapes_classifier-0.1.0-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        [metadata] = [name for name in names if name.endswith("METADATA")]
+        requirements = archive.read(metadata).decode()
+    assert "shapes_classifier/model.py" in names and "shapes_classifier/__main__.py" in names
+    for requirement in [
+        "torch",
+        "torchvision",
+        "lightning",
+        "torchmetrics",
+        "jsonargparse[signatures]>=4.39",
+    ]:
+        assert f"Requires-Dist: {requirement}" in requirements
+    assert "Requires-Dist: pytest" in requirements and 'extra == "dev"' in requirements
