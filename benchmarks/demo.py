@@ -27,7 +27,9 @@ def main() -> None:
 
     shutil.rmtree(args.dest, ignore_errors=True)
     start = time.perf_counter()
-    subprocess.run([BIN / "scaffold", "new", str(args.dest), "--defaults"], check=True)
+    # --ref HEAD: demonstrate this checkout's template, not its latest release tag.
+    new = [BIN / "scaffold", "new", str(args.dest), "--defaults", "--ref", "HEAD"]
+    subprocess.run(new, check=True)
     setup_seconds = time.perf_counter() - start
 
     env = {**os.environ, "PYTHONPATH": str(args.dest / "src")}

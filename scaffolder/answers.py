@@ -44,21 +44,35 @@ def load_file(path: Path) -> dict[str, Any]:
 
 
 def check(answers: Mapping[str, Any], questions: Mapping[str, Question]) -> list[str]:
-    """Reject numbers that are not numbers; return the keys no question asks for.
+    """Reject values of the wrong shape for their question; return keys no question asks for.
 
-    Copier's own message for a bad number does not name the question, so check those here.
-    Choices and validators stay Copier's job.
+    Copier's own messages for these cases do not name the question (or span many lines), so
+    they are checked here. Choices and validators stay Copier's job.
     """
-    if not questions:
+    if not questions:  # a remote template: nothing known to check against
         return []
     for key, value in answers.items():
         question = questions.get(key)
-        if question and question.type in NUMBER_TYPES and isinstance(value, str):
-            try:
-                NUMBER_TYPES[question.type](value)
-            except ValueError:
-                raise BadInputError(
-                    f"{key} must be a{'n integer' if question.type == 'int' else ' number'}; "
-                    f"got {value!r}."
-                ) from None
+        if question and not question.hidden:
+            _check_shape(key, value, question.type)
     return sorted(key for key in answers if key not in questions or questions[key].hidden)
+
+
+def _check_shape(key: str, value: Any, kind: str) -> None:
+    if kind in NUMBER_TYPES:
+        try:
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                raise ValueError
+            NUMBER_TYPES[kind](value)
+        except ValueError:
+            noun = "an integer" if kind == "int" else "a number"
+            raise BadInputError(f"{key} must be {noun}; got {value!r}.") from None
+    elif kind == "yaml" and isinstance(value, str):
+        try:
+            yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise BadInputError(
+                f"{key} must be valid YAML, such as [32, 64]; got {value!r}."
+            ) from None
+    elif kind == "str" and not isinstance(value, str | int | float):
+        raise BadInputError(f"{key} must be a single value, not {value!r}.")

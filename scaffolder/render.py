@@ -58,38 +58,32 @@ def resolve_source(source: str | None) -> str:
 
 
 def new(options: NewOptions) -> NewResult:
-    """Render a project into a new or empty folder; leave nothing behind when rendering fails."""
+    """Render a project into a new or empty folder; on failure leave the folder as it was."""
     destination = options.destination.resolve()
-    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
-        raise BadInputError(
-            f"{destination} already exists and is not empty; choose a new folder for the project."
-        )
+    check_destination(destination)
     source = resolve_source(options.template)
     unknown = answers_.check(options.answers, template.questions(source))
-    warnings = (
-        [f"Ignoring answers the template does not ask for: {', '.join(unknown)}."]
-        if unknown
-        else []
-    )
+    given = {key: value for key, value in options.answers.items() if key not in unknown}
+    warnings = []
+    if unknown:
+        warnings.append(f"Ignoring answers the template does not ask for: {', '.join(unknown)}.")
 
     existed = destination.exists()
     try:
-        _copy(source, destination, options)
+        _copy(source, destination, given, options)
+        recorded = yaml.safe_load((destination / ANSWERS_FILE).read_text())
+        commit = None
+        if options.git_init:
+            message = f"Generate {recorded['project_name']} from the scaffold template"
+            commit = git.init_and_commit(destination, message)
     except BaseException:
-        if destination.exists() and not existed:
-            shutil.rmtree(destination)
+        _remove_what_was_written(destination, existed)
         raise
 
-    recorded = yaml.safe_load((destination / ANSWERS_FILE).read_text())
     if "_commit" not in recorded:
         warnings.append(
             f"The template at {source} is not a tagged git repository, so this project records "
             "no template version and cannot be updated with `scaffold update` or `copier update`."
-        )
-    commit = None
-    if options.git_init:
-        commit = git.init_and_commit(
-            destination, f"Generate {recorded['project_name']} from the scaffold template"
         )
     demo_data = None
     if options.demo_data:
@@ -101,25 +95,56 @@ def new(options: NewOptions) -> NewResult:
     return NewResult(destination, recorded, commit, demo_data, tuple(warnings))
 
 
-def _copy(source: str, destination: Path, options: NewOptions) -> None:
+def check_destination(destination: Path) -> None:
+    """Accept only a folder that does not exist yet or is empty."""
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+        raise BadInputError(
+            f"{destination} already exists and is not empty; choose a new folder for the project."
+        )
+    blocking_file = next((parent for parent in destination.parents if parent.is_file()), None)
+    if blocking_file:
+        raise BadInputError(f"{blocking_file} is a file, so {destination} cannot be created.")
+
+
+def _remove_what_was_written(destination: Path, existed: bool) -> None:
+    if not existed:
+        shutil.rmtree(destination, ignore_errors=True)
+        return
+    for child in destination.iterdir():  # the folder was empty before
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+def _copy(source: str, destination: Path, answers: dict[str, Any], options: NewOptions) -> None:
     """Run Copier, turning its errors into scaffold's."""
     import copier
     from copier.errors import CopierError
+    from plumbum import ProcessExecutionError
 
     try:
         copier.run_copy(
             source,
             destination,
-            data=dict(options.answers),
+            data=answers,
             defaults=options.defaults,
             vcs_ref=options.ref,
             quiet=True,
             unsafe=False,
         )
     except ValueError as error:
-        raise BadInputError(str(error).rstrip(".") + ".") from error
+        raise BadInputError(" ".join(str(error).split()).rstrip(".") + ".") from error
     except CopierError as error:
         raise ScaffoldError(f"Copier could not render {source}: {error}") from error
+    except ProcessExecutionError as error:
+        lines = str(error.stderr).strip().splitlines()
+        reason = lines[-1] if lines else f"exit code {error.retcode}"
+        raise ScaffoldError(f"Cannot fetch the template {source}: {reason}") from error
+    except OSError as error:
+        raise ScaffoldError(
+            f"Cannot render into {destination}: {error.strerror or error}."
+        ) from error
 
 
 def write_demo_data(project: Path, package_name: str) -> str | None:

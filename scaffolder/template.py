@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from scaffolder.errors import BadInputError
+from scaffolder.errors import ScaffoldError
 
 # The repository that holds this package is the template repository (copier.yml at its root).
 BUNDLED_TEMPLATE = Path(__file__).resolve().parent.parent
@@ -28,7 +28,7 @@ class Question:
 def default_source() -> str:
     """The bundled template's absolute path, so answers files record a path valid anywhere."""
     if not (BUNDLED_TEMPLATE / "copier.yml").is_file():
-        raise BadInputError(
+        raise ScaffoldError(
             f"No template found next to the scaffolder package ({BUNDLED_TEMPLATE}); "
             "pass --template with a path or git URL of the template repository."
         )

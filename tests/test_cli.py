@@ -88,11 +88,16 @@ def test_bad_package_name_exits_2_with_one_sentence_and_no_folder(
         (["--data-file", "missing.yml"], "Cannot read the answers file missing.yml"),
         (["--data-file", "broken.yml"], "The answers file broken.yml is not valid YAML at line 2."),
         (["--data-file", "list.yml"], "must be a YAML mapping of question: answer"),
+        (["--data-file", "shapes.yml"], "dropout must be a number; got [1]."),
+        (["-d", "backbone=resnet18", "-d", "widths=[1,"], "widths must be valid YAML"),
+        (["-d", "package_name=csv"], 'package_name "csv" would shadow the csv package'),
+        (["-d", "task=detection"], "Invalid choice for 'task': 'detection' is not in"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_message(args: list[str], message: str, tmp_path: Path) -> None:
     (tmp_path / "broken.yml").write_text("task: classification\nbackbone: [resnet18\n")
     (tmp_path / "list.yml").write_text("- task\n")
+    (tmp_path / "shapes.yml").write_text("dropout: [1]\nbackbone: resnet18\n")
     result = scaffold("new", "bad", *args, cwd=tmp_path)
     assert result.returncode == 2
     assert message in " ".join(result.stderr.split()), result.stderr
@@ -122,3 +127,51 @@ def test_options_lists_questions_and_choices() -> None:
     for text in ("backbone", "resnet18", "precision", "bf16-mixed"):
         assert text in result.output
     assert "python_keywords" not in result.output
+
+
+def test_a_data_file_value_of_the_wrong_shape_is_named(tmp_path: Path) -> None:
+    (tmp_path / "answers.yml").write_text("backbone: {name: resnet18}\n")
+    result = scaffold("new", "bad", "--data-file", "answers.yml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "backbone must be a single value" in result.stderr
+    assert not (tmp_path / "bad").exists()
+
+
+def test_destination_below_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    result = scaffold("new", "notes.txt/project", "--defaults", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "notes.txt is a file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_template_is_one_sentence_and_exit_1(tmp_path: Path) -> None:
+    result = scaffold(
+        "new", "p", "--defaults", "--template", "https://127.0.0.1:9/none.git", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert "Error: Cannot fetch the template https://127.0.0.1:9/none.git" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "p").exists()
+
+
+def test_failed_first_commit_leaves_nothing_behind(tmp_path: Path) -> None:
+    gitconfig = tmp_path / "gitconfig"
+    gitconfig.write_text("[commit]\n\tgpgsign = true\n[gpg]\n\tprogram = false\n")
+    result = run(
+        [SCAFFOLD, "new", "p", "--defaults", "--no-demo-data"],
+        cwd=tmp_path,
+        GIT_CONFIG_GLOBAL=str(gitconfig),
+    )
+    assert result.returncode == 1
+    assert "Error: git commit failed" in result.stderr
+    assert not (tmp_path / "p").exists()
+
+
+def test_computed_values_cannot_be_overridden(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["new", str(tmp_path / "p"), "-d", "max_epochs=3", "--no-demo-data", "--no-git-init"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Ignoring answers the template does not ask for: max_epochs." in result.output
+    assert "max_epochs: 20" in (tmp_path / "p" / "configs" / "default.yaml").read_text()

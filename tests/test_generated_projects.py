@@ -14,6 +14,7 @@ VARIANTS = covering_variants()
 
 
 def test_variants_cover_every_choice() -> None:
+    """Fails when copier.yml gains a question or choice that the variant generator leaves out."""
     for key, question in questions(str(ROOT)).items():
         if question.choices and not question.hidden:
             used = {variant.get(key) for variant in VARIANTS}
