@@ -32,6 +32,7 @@ def test_default_project_tree(default_project: Path) -> None:
         "callbacks.py",
         "data.py",
         "demo_data.py",
+        "losses.py",
         "model.py",
         "transforms.py",
     }
@@ -159,3 +160,15 @@ def test_project_builds_a_wheel_with_its_package_and_dependencies(
     ]:
         assert f"Requires-Dist: {requirement}" in requirements
     assert "Requires-Dist: pytest" in requirements and 'extra == "dev"' in requirements
+
+
+@pytest.mark.parametrize("block", ["residual", "inverted_residual"])
+def test_blocks_module_holds_only_the_chosen_block_type(block: str, tmp_path: Path) -> None:
+    source = render(tmp_path / "p", block=block).joinpath("src/shapes_classifier/blocks.py")
+    classes = {
+        line.split("(")[0][len("class ") :]
+        for line in source.read_text().splitlines()
+        if line.startswith("class ")
+    }
+    expected = {"residual": "ResidualBlock", "inverted_residual": "InvertedResidualBlock"}[block]
+    assert classes == {"ConvNormAct", expected, "ConvNet"}

@@ -10,7 +10,7 @@ from scaffolder.template import questions
 from tests.conftest import ROOT
 
 BLOCK_KEYS = ("block", "norm", "activation", "padding_mode", "pool")
-COMMON_KEYS = ("precision", "optimizer", "scheduler", "logger", "ci")
+COMMON_KEYS = ("loss", "precision", "optimizer", "scheduler", "logger", "ci")
 
 
 def covering_variants() -> list[dict[str, Any]]:
