@@ -42,3 +42,22 @@ def run_project_python(project: Path, *args: str) -> subprocess.CompletedProcess
 def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default project, rendered once per test session (treat it as read-only)."""
     return render(tmp_path_factory.mktemp("default") / "shapes")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Report the size and cost of the rendered-project matrix at the end of the run."""
+    reports = [
+        report
+        for key in ("passed", "failed")
+        for report in terminalreporter.stats.get(key, [])
+        if report.when == "call" and "test_projects_lint_clean_and_train_one_step" in report.nodeid
+    ]
+    if reports:
+        from tests.test_generated_projects import VARIANTS
+
+        seconds = sum(report.duration for report in reports)
+        failed = sum(report.failed for report in reports)
+        terminalreporter.write_line(
+            f"project matrix: {len(VARIANTS)} rendered projects (pairwise over every question) "
+            f"in {len(reports)} chunks, {failed} chunks failed, {seconds:.0f} s of test time"
+        )
