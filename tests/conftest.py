@@ -58,6 +58,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         seconds = sum(report.duration for report in reports)
         failed = sum(report.failed for report in reports)
         terminalreporter.write_line(
-            f"project matrix: {len(VARIANTS)} rendered projects (pairwise over every question) "
+            f"project matrix: {len(VARIANTS)} rendered projects (pairwise, torchvision as one) "
             f"in {len(reports)} chunks, {failed} chunks failed, {seconds:.0f} s of test time"
         )
