@@ -42,7 +42,7 @@ def main() -> None:
     )
     train_seconds = time.perf_counter() - start
 
-    [metrics_file] = sorted(args.dest.glob("logs/shapes_classifier/version_*/metrics.csv"))[-1:]
+    [metrics_file] = args.dest.glob("logs/shapes_classifier/version_*/metrics.csv")  # one run
     epochs = [row for row in csv.DictReader(metrics_file.open()) if row.get("val/acc")]
     final, best = float(epochs[-1]["val/acc"]), max(float(row["val/acc"]) for row in epochs)
     figures = {
