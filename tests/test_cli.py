@@ -91,7 +91,10 @@ def test_bad_package_name_exits_2_with_one_sentence_and_no_folder(
         (["--data-file", "shapes.yml"], "dropout must be a number; got [1]."),
         (["-d", "backbone=resnet18", "-d", "widths=[1,"], "widths must be valid YAML"),
         (["-d", "package_name=csv"], 'package_name "csv" would shadow the csv package'),
-        (["-d", "task=detection"], "Invalid choice for 'task': 'detection' is not in"),
+        (
+            ["-d", "task=detection", "-d", "dataset_layout=csv"],
+            "csv fits classification, multilabel and regression, not detection",
+        ),
     ],
 )
 def test_bad_arguments_exit_2_with_a_message(args: list[str], message: str, tmp_path: Path) -> None:

@@ -25,9 +25,9 @@ def test_fit_then_validate_test_and_predict(tmp_path: Path) -> None:
         "-m",
         "shapes_classifier.demo_data",
         "data",
-        "--train-per-class=4",
-        "--val-per-class=2",
-        "--test-per-class=2",
+        "--train-images=12",
+        "--val-images=6",
+        "--test-images=6",
         "--image-size=32",
     )
     assert demo.returncode == 0, demo.stderr

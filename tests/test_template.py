@@ -32,6 +32,7 @@ def test_default_project_tree(default_project: Path) -> None:
         "callbacks.py",
         "data.py",
         "demo_data.py",
+        "images.py",
         "losses.py",
         "model.py",
         "transforms.py",
