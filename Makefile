@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+TASK ?= classification
 
 .PHONY: test demo bench lint clean
 
@@ -16,10 +17,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 demo: $(STAMP)
-	$(BIN)/python benchmarks/demo.py
+	$(BIN)/python benchmarks/demo.py --task $(TASK)
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/demo.py --json benchmarks/results.json
+	$(BIN)/python benchmarks/demo.py --task all --json benchmarks/results.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check scaffolder tests benchmarks

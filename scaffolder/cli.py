@@ -141,7 +141,9 @@ def options(
             table.add_row(
                 question.key,
                 ", ".join(question.choices) or question.type,
-                str(question.default),
+                "depends on other answers"
+                if "{{" in str(question.default)
+                else str(question.default),
                 question.help,
             )
     out.print(table)

@@ -1,6 +1,6 @@
 """Where the template lives and what it asks."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,9 @@ class Question:
     choices: tuple[str, ...]
     default: Any
     hidden: bool
+    # Jinja validators of choices that only some answers allow, keyed by choice value: each
+    # renders to the reason the choice is unavailable, or to nothing.
+    choice_validators: dict[str, str] = field(default_factory=dict)
 
 
 def default_source() -> str:
@@ -49,12 +52,19 @@ def questions(source: str) -> dict[str, Question]:
         choices = spec.get("choices", ())
         if isinstance(choices, dict):
             choices = choices.values()
+        # A choice is a plain value or a mapping with its value and a validator.
+        values = [c["value"] if isinstance(c, dict) else c for c in choices]
         result[key] = Question(
             key=key,
             type=spec.get("type", "str"),
             help=spec.get("help", ""),
-            choices=tuple(str(choice) for choice in choices),
+            choices=tuple(str(value) for value in values),
             default=spec.get("default"),
             hidden=spec.get("when") is False,
+            choice_validators={
+                str(c["value"]): c["validator"]
+                for c in choices
+                if isinstance(c, dict) and "validator" in c
+            },
         )
     return result
