@@ -59,6 +59,22 @@ def test_torchvision_backbone_replaces_the_blocks_module(tmp_path: Path) -> None
     assert not (project / ".github").exists()
 
 
+def test_pretrained_backbone_is_configured_but_its_tests_never_download(tmp_path: Path) -> None:
+    project = render(tmp_path / "p", backbone="mobilenet_v3_small", pretrained=True, ci="none")
+    config = yaml.safe_load((project / "configs" / "default.yaml").read_text())
+    assert config["model"]["backbone"]["init_args"]["weights"] == "DEFAULT"
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["pretrained"] is True
+    torch_home = tmp_path / "torch-home"
+    tests = run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "cpu"],
+        cwd=project,
+        PYTHONPATH=str(project / "src"),
+        TORCH_HOME=str(torch_home),
+    )
+    assert tests.returncode == 0, tests.stdout[-3000:]
+    assert not torch_home.exists() or not any(torch_home.rglob("*.pth"))
+
+
 def test_blocks_module_holds_only_the_chosen_norm(tmp_path: Path) -> None:
     group = render(tmp_path / "group", norm="group").joinpath("src/shapes_classifier/blocks.py")
     batch = render(tmp_path / "batch", norm="batch").joinpath("src/shapes_classifier/blocks.py")
