@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import torch
+import yaml
 
 from tests.conftest import render, run_project_python
 
@@ -31,7 +32,7 @@ def test_fit_then_validate_test_and_predict(tmp_path: Path) -> None:
         "--image-size=32",
     )
     assert demo.returncode == 0, demo.stderr
-    assert "Wrote 24 images of 3 classes to data" in demo.stdout
+    assert "Wrote 24 images to data" in demo.stdout
 
     printed = run_project_python(project, "-m", "shapes_classifier", "fit", *FAST, "--print_config")
     assert printed.returncode == 0, printed.stderr
@@ -82,3 +83,26 @@ def test_fit_then_validate_test_and_predict(tmp_path: Path) -> None:
     newest = max(runs, key=lambda run: int(run.name.removeprefix("version_")))
     state = torch.load(newest / "checkpoints" / "last.ckpt", weights_only=False)
     assert (state["epoch"], state["global_step"]) == (1, 6)  # the second epoch only
+
+
+@pytest.mark.slow
+def test_ddp_test_runs_two_processes_and_overlays_merge(default_project: Path) -> None:
+    overlay = run_project_python(
+        default_project,
+        "-m",
+        "shapes_classifier",
+        "fit",
+        "--config=configs/default.yaml",
+        "--config=configs/ddp.yaml",
+        "--print_config",
+    )
+    assert overlay.returncode == 0, overlay.stderr
+    trainer = yaml.safe_load(overlay.stdout)["trainer"]
+    assert (trainer["strategy"], trainer["devices"], trainer["sync_batchnorm"]) == ("ddp", -1, True)
+    assert trainer["precision"] == "32-true"  # the overlay keeps what it does not name
+
+    ddp = run_project_python(
+        default_project, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "ddp"
+    )
+    assert ddp.returncode == 0, ddp.stdout[-3000:]
+    assert "1 passed" in ddp.stdout

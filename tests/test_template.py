@@ -1,5 +1,7 @@
 """The template renders through plain Copier into the tree DESIGN.md promises."""
 
+import os
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -73,6 +75,21 @@ def test_pretrained_backbone_is_configured_but_its_tests_never_download(tmp_path
     )
     assert tests.returncode == 0, tests.stdout[-3000:]
     assert not torch_home.exists() or not any(torch_home.rglob("*.pth"))
+
+
+def test_slurm_script_matches_the_multinode_config(default_project: Path) -> None:
+    trainer = yaml.safe_load((default_project / "configs" / "multinode.yaml").read_text())[
+        "trainer"
+    ]
+    script = default_project / "scripts" / "slurm.sbatch"
+    directives = dict(re.findall(r"^#SBATCH --([\w-]+)=(\S+)$", script.read_text(), re.MULTILINE))
+    assert int(directives["nodes"]) == trainer["num_nodes"]
+    assert int(directives["ntasks-per-node"]) == trainer["devices"]
+    assert int(directives["gpus-per-node"]) == trainer["devices"]
+    launch = "srun python -m shapes_classifier fit --config configs/default.yaml"
+    assert f"{launch} --config configs/multinode.yaml" in script.read_text()
+    assert os.access(script, os.X_OK)
+    assert run(["bash", "-n", str(script)], cwd=default_project).returncode == 0
 
 
 def test_blocks_module_holds_only_the_chosen_norm(tmp_path: Path) -> None:
