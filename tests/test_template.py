@@ -115,6 +115,23 @@ def test_workflow_passes_actionlint_and_the_github_schema(default_project: Path)
     assert jobs["cpu"]["runs-on"] == "ubuntu-latest"
     assert jobs["gpu"]["runs-on"] == ["self-hosted", "gpu"]
     assert any("pytest -m gpu" in step.get("run", "") for step in jobs["gpu"]["steps"])
+    assert any("pytest -m ddp" in step.get("run", "") for step in jobs["cpu"]["steps"])
+
+
+def test_gitlab_pipeline_passes_the_gitlab_schema(tmp_path: Path) -> None:
+    project = render(tmp_path / "p", ci="gitlab")
+    pipeline = project / ".gitlab-ci.yml"
+    schema = run(
+        ["check-jsonschema", "--builtin-schema", "vendor.gitlab-ci", str(pipeline)], cwd=project
+    )
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    assert not (project / ".github").exists()
+    jobs = yaml.safe_load(pipeline.read_text())
+    assert {"ruff check .", "python -m pytest", "python -m pytest -m ddp"} <= set(
+        jobs["cpu"]["script"]
+    )
+    assert jobs["gpu"]["tags"] == ["gpu"]
+    assert "python -m pytest -m gpu" in jobs["gpu"]["script"]
 
 
 def test_plain_copier_cli_renders_without_trust(tmp_path: Path) -> None:
