@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 TASK ?= classification
 
-.PHONY: test demo bench lint clean
+.PHONY: test demo bench gpu-smoke lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,13 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/demo.py --task all --json benchmarks/results.json
 
+# On a machine with a CUDA GPU: every task, one step in bf16-mixed and in 16-mixed.
+gpu-smoke: $(STAMP)
+	$(BIN)/python scripts/gpu_smoke.py --json gpu-smoke.json
+
 lint: $(STAMP)
-	$(BIN)/ruff check scaffolder tests benchmarks
-	$(BIN)/ruff format --check scaffolder tests benchmarks
+	$(BIN)/ruff check scaffolder tests benchmarks scripts
+	$(BIN)/ruff format --check scaffolder tests benchmarks scripts
 
 clean:
 	rm -rf $(VENV) demo

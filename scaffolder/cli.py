@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from scaffolder import answers, render, template
-from scaffolder.errors import ScaffoldError
+from scaffolder import answers, render, template, verify
+from scaffolder.errors import ExitCode, ScaffoldError
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -147,3 +147,39 @@ def options(
                 question.help,
             )
     out.print(table)
+
+
+@app.command("verify")
+def verify_project(
+    path: Annotated[
+        Path, typer.Argument(file_okay=False, help="The generated project (default: here).")
+    ] = Path("."),
+    gpu: Annotated[
+        bool, typer.Option("--gpu", help="Also train one step on CUDA in the recorded precision.")
+    ] = False,
+    ddp: Annotated[
+        bool, typer.Option("--ddp", help="Also train two steps in two CPU processes under DDP.")
+    ] = False,
+    python: Annotated[
+        Path | None,
+        typer.Option(dir_okay=False, help="Interpreter to test with (default: .venv or this one)."),
+    ] = None,
+) -> None:
+    """Run the project's own training smoke tests: CPU always, GPU and DDP when asked.
+
+    Exits 0 when every check passed, 1 when one failed, 2 when PATH is not a generated project.
+    """
+    with reported_errors():
+        result = verify.verify(verify.VerifyOptions(path, gpu=gpu, ddp=ddp, python=python))
+    table = Table("check", "result", "seconds", title=f"{result.package_name} ({result.project})")
+    for check in result.checks:
+        table.add_row(
+            check.name, "passed" if check.passed else "[red]failed[/red]", f"{check.seconds:.1f}"
+        )
+    out.print(table)
+    for check in result.checks:
+        if not check.passed:
+            err.print(f"[red]{escape(check.name)} failed:[/red]")
+            err.print(check.detail, markup=False, highlight=False)
+    if not result.passed:
+        raise typer.Exit(ExitCode.ERROR)
