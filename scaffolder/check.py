@@ -5,7 +5,6 @@ tag, the recorded answers with the preset's locked answers, and the template-own
 what Copier renders from the same answers at the same version (drift).
 """
 
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 
 from scaffolder import presets, template
 from scaffolder import project as project_
-from scaffolder.errors import ScaffoldError, copier_errors
+from scaffolder.errors import ScaffoldError
 from scaffolder.project import ANSWERS_FILE, Project
 
 
@@ -118,7 +117,11 @@ def _check(
         if project.src_path not in tags:
             tags[project.src_path] = project_.version_tags(project.src_path)
         known = tags[project.src_path]
-        latest = max(known, key=known.__getitem__) if known else None
+        if not known:
+            raise ScaffoldError(
+                f"The template {project.src_path} has no vX.Y.Z release tags to compare with."
+            )
+        latest = max(known, key=known.__getitem__)
         drift = drift_of(project)
     except ScaffoldError as error:
         return ProjectCheck(project.path, project.commit, None, violations, error=str(error))
@@ -127,21 +130,8 @@ def _check(
 
 def drift_of(project: Project) -> list[Drift]:
     """Template-owned files that differ from a fresh rendering at the project's version."""
-    import copier
-
-    with tempfile.TemporaryDirectory(prefix="scaffold-check-") as tmp:
-        rendered = Path(tmp) / project.name
-        with copier_errors(project.src_path, project.commit):
-            copier.run_copy(
-                project.src_path,
-                rendered,
-                data=project.answers,
-                defaults=True,
-                vcs_ref=project.commit,
-                quiet=True,
-                unsafe=False,
-            )
-        drift = []
+    drift = []
+    with project_.fresh_rendering(project) as rendered:
         for file in sorted(path for path in rendered.rglob("*") if not path.is_dir()):
             relative = file.relative_to(rendered).as_posix()
             mine = project.path / relative

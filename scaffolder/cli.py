@@ -257,7 +257,7 @@ def check(
         loaded = presets.load(preset) if preset else None
         report = check_.scan(paths or [Path(".")], loaded, strict)
     if as_json:
-        say(json.dumps(report.as_dict(), indent=2))
+        typer.echo(json.dumps(report.as_dict(), indent=2))
     else:
         show_check(report)
     raise typer.Exit(0 if report.ok else 1)
@@ -272,7 +272,7 @@ def show_update(result: update_.UpdateResult, reconfigured: bool = False) -> Non
         state = "nothing to change" if reconfigured else "up to date"
         say(f"{name}: {state} (template {result.to_version}).")
     else:
-        with_conflicts = " with conflicts" if result.conflicts else ""
+        with_conflicts = " with conflicts" if result.outcome is update_.Outcome.CONFLICTS else ""
         if reconfigured:
             say(f"Reconfigured {name} at template {result.to_version}{with_conflicts}:")
         else:
@@ -286,7 +286,11 @@ def show_update(result: update_.UpdateResult, reconfigured: bool = False) -> Non
             rejected = (result.project / f"{path}.rej").exists()
             say(f"  {path}" + (f"  (changes that did not apply: {path}.rej)" if rejected else ""))
         say("Resolve them (look for <<<<<<< markers or .rej files), `git add` them, then commit.")
-    elif result.outcome is update_.Outcome.UPDATED:
+    if result.kept:
+        say("Kept your edited files that the template no longer has (delete them if unused):")
+        for path in result.kept:
+            say(f"  {path}")
+    if result.outcome is update_.Outcome.UPDATED:
         say("Review with `git diff`, then commit.")
     if result.verification:
         verdict = "passed" if result.verification.passed else "FAILED"
@@ -310,8 +314,9 @@ def show_update_table(results: Sequence[update_.UpdateResult]) -> None:
     for result in results:
         if result.message:
             say(f"{result.project.name}: {result.message}")
-        if result.conflicts:
-            say(f"{result.project.name}: resolve conflicts in {', '.join(result.conflicts)}")
+        if result.conflicts or result.kept:
+            files = ", ".join([*result.conflicts, *result.kept])
+            say(f"{result.project.name}: resolve conflicts in {files}")
 
 
 def show_check(report: check_.CheckReport) -> None:

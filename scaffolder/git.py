@@ -71,6 +71,12 @@ def status(path: Path) -> list[tuple[str, str]]:
     return changes
 
 
+def committed(path: Path, name: str) -> bytes | None:
+    """The bytes of file ``name`` (relative to ``path``) at HEAD, or None if HEAD lacks it."""
+    result = subprocess.run(["git", "show", f"HEAD:./{name}"], cwd=path, capture_output=True)
+    return result.stdout if result.returncode == 0 else None
+
+
 def missing_identity(cwd: Path) -> list[str]:
     """``-c key=value`` options for the parts of the committer identity git does not know."""
     options = []

@@ -2,6 +2,8 @@
 
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,7 @@ import yaml
 from packaging.version import InvalidVersion, Version
 
 from scaffolder import git
-from scaffolder.errors import BadInputError, ScaffoldError
+from scaffolder.errors import BadInputError, ScaffoldError, copier_errors
 
 ANSWERS_FILE = ".copier-answers.yml"
 # What `git describe --tags` prints for a commit after a tag: "<tag>-<count>-g<hash>".
@@ -109,3 +111,26 @@ def latest_tag(source: str) -> str | None:
     """The name of the template's newest release tag, or None when it has none."""
     tags = version_tags(source)
     return max(tags, key=tags.__getitem__) if tags else None
+
+
+@contextmanager
+def fresh_rendering(project: Project) -> Iterator[Path]:
+    """A temporary folder with what the template renders from the project's answers at its version.
+
+    Comparing a project with it tells template files the user edited from untouched ones.
+    """
+    import copier
+
+    with tempfile.TemporaryDirectory(prefix="scaffold-render-") as tmp:
+        rendered = Path(tmp) / project.name
+        with copier_errors(project.src_path, project.commit):
+            copier.run_copy(
+                project.src_path,
+                rendered,
+                data=project.answers,
+                defaults=True,
+                vcs_ref=project.commit,
+                quiet=True,
+                unsafe=False,
+            )
+        yield rendered

@@ -72,6 +72,7 @@ class UpdateResult:
     to_version: str | None = None
     changes: tuple[FileChange, ...] = ()
     conflicts: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
     verification: Verification | None = None
     message: str = ""
     warnings: tuple[str, ...] = field(default=())
@@ -106,13 +107,15 @@ def run(path: Path, options: UpdateOptions) -> UpdateResult:
         )
     current = project.version
     assert current is not None  # _updatable checked it
-    if target in tags and current > tags[target]:
-        raise BadInputError(
-            f"{project.name} is on template version {project.commit}, newer than {target}; "
-            "Copier does not downgrade projects."
-        )
-    if target in tags and current == tags[target]:
-        return UpdateResult(project.path, Outcome.UP_TO_DATE, project.commit, project.commit)
+    if target in tags:
+        # A project rendered from a commit after the latest tag counts as up to date.
+        if current == tags[target] or (options.to is None and current > tags[target]):
+            return UpdateResult(project.path, Outcome.UP_TO_DATE, project.commit, project.commit)
+        if current > tags[target]:
+            raise BadInputError(
+                f"{project.name} is on template version {project.commit}, newer than {target}; "
+                "Copier does not downgrade projects."
+            )
     return _apply(project, {}, target, options)
 
 
@@ -274,25 +277,51 @@ def _apply(
             unsafe=False,
         )
     changes, conflicts = _changes(project.path, options.conflict)
+    deleted = [change.path for change in changes if change.code == "D"]
+    kept = _keep_edited(project, deleted) if deleted else []
+    changes = [change for change in changes if change.path not in kept]
     after = project_.load(project.path)
-    if conflicts:
+    if conflicts or kept:
         outcome = Outcome.CONFLICTS
     elif changes:
         outcome = Outcome.UPDATED
     else:
         outcome = Outcome.UP_TO_DATE
     verification = None
-    if options.verify and not conflicts:
+    if options.verify and outcome is not Outcome.CONFLICTS:
         verification = verify(project.path)
     return UpdateResult(
         project.path,
         outcome,
         project.commit,
         after.commit,
-        tuple(changes),
-        tuple(conflicts),
-        verification,
+        changes=tuple(changes),
+        conflicts=tuple(conflicts),
+        kept=tuple(kept),
+        verification=verification,
     )
+
+
+def _keep_edited(project: Project, deleted: list[str]) -> list[str]:
+    """Put back deleted files the user had edited, so the update never drops their work.
+
+    Copier deletes a file the new version (or new answers) no longer renders, even when the
+    user changed it. A file whose committed content differs from the old version's rendering
+    holds such changes: it is restored from HEAD and reported for the user to decide.
+    """
+    try:
+        with project_.fresh_rendering(project) as rendered:
+            edited = [
+                name
+                for name in deleted
+                if not (rendered / name).is_file()
+                or git.committed(project.path, name) != (rendered / name).read_bytes()
+            ]
+    except ScaffoldError:  # cannot tell edited from untouched: keep them all
+        edited = deleted
+    if edited:
+        git.git("checkout", "HEAD", "--", *edited, cwd=project.path)
+    return edited
 
 
 def _changes(path: Path, conflict: str) -> tuple[list[FileChange], list[str]]:

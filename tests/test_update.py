@@ -103,6 +103,23 @@ def test_conflicting_edit_exits_3_and_names_the_file(
     assert answers(project)["_commit"] == "v2.0.0"  # the rest of the update went through
 
 
+def test_a_file_the_template_drops_is_kept_when_the_user_edited_it(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    project = new_project(template_repo, tmp_path / "shapes")
+    with (project / "tests/test_data.py").open("a") as tests:
+        tests.write("\n\ndef test_our_own_case() -> None:\n    assert True\n")
+    commit_all(project)
+
+    result = invoke("update", project)  # v2 no longer renders tests/test_data.py
+
+    assert result.exit_code == ExitCode.CONFLICTS, result.output
+    assert "Kept your edited files that the template no longer has" in result.output
+    assert "def test_our_own_case" in (project / "tests/test_data.py").read_text()
+    assert "tests/test_data.py" not in status(project)  # as committed, for the user to decide
+    assert answers(project)["_commit"] == "v2.0.0"
+
+
 def test_update_refuses_with_exit_2_and_changes_nothing(
     template_repo: Path, tmp_path: Path
 ) -> None:
