@@ -17,6 +17,8 @@ from scaffolder.errors import BadInputError, ScaffoldError
 from scaffolder.project import ANSWERS_FILE, parse_version
 
 DEMO_DATA_DIR = "data"
+# The first commit's message ends so; update.py trusts files only that commit ever touched.
+FIRST_COMMIT_SUFFIX = " from the scaffold template"
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def new(options: NewOptions) -> NewResult:
         recorded = yaml.safe_load((destination / ANSWERS_FILE).read_text())
         commit = None
         if options.git_init:
-            message = f"Generate {recorded['project_name']} from the scaffold template"
+            message = f"Generate {recorded['project_name']}{FIRST_COMMIT_SUFFIX}"
             commit = git.init_and_commit(destination, message)
     except BaseException:
         _remove_what_was_written(destination, existed)
