@@ -175,7 +175,9 @@ def update(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            file_okay=False, help="Project folders (default: .); with --all, folders of projects."
+            metavar="PATH",
+            file_okay=False,
+            help="Project folders (default: .); with --all, folders of projects.",
         ),
     ] = None,
     all_: Annotated[
@@ -214,10 +216,10 @@ def update(
 
 @app.command()
 def reconfigure(
-    path: Annotated[Path, typer.Argument(file_okay=False, help="The project folder.")],
-    changes: Annotated[
-        list[str], typer.Argument(metavar="KEY=VALUE...", help="Answers to change.")
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", file_okay=False, help="The project folder.")
     ],
+    changes: Annotated[list[str], typer.Argument(metavar="KEY=VALUE", help="Answers to change.")],
     conflict: Annotated[ConflictStyle, typer.Option(help=CONFLICT_HELP)] = ConflictStyle.inline,
     verify: Annotated[bool, typer.Option("--verify", help=VERIFY_HELP)] = False,
 ) -> None:
@@ -238,7 +240,8 @@ def reconfigure(
 @app.command()
 def check(
     paths: Annotated[
-        list[Path] | None, typer.Argument(file_okay=False, help="Project folders (default: .).")
+        list[Path] | None,
+        typer.Argument(metavar="PATH", file_okay=False, help="Project folders (default: .)."),
     ] = None,
     preset: Annotated[
         Path | None, typer.Option(dir_okay=False, help="Team preset YAML to check answers against.")
