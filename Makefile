@@ -20,6 +20,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/demo.py --json benchmarks/results.json
+	$(BIN)/python benchmarks/update.py --json benchmarks/update-results.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check scaffolder tests benchmarks
