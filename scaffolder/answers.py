@@ -12,34 +12,35 @@ from scaffolder.template import Question
 NUMBER_TYPES = {"int": int, "float": float}
 
 
-def parse_pairs(pairs: Iterable[str]) -> dict[str, str]:
+def parse_pairs(pairs: Iterable[str], given_as: str = "--data ") -> dict[str, str]:
     """Turn ``key=value`` strings into a dict; Copier casts each value to its question's type."""
     answers = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise BadInputError(
-                f"--data {pair!r} is not of the form key=value, e.g. task=classification."
+                f"{given_as}{pair!r} is not of the form key=value, e.g. task=classification."
             )
         answers[key.strip()] = value
     return answers
 
 
-def load_file(path: Path) -> dict[str, Any]:
-    """Read a YAML mapping of answers."""
+def load_file(path: Path, kind: str = "answers file") -> dict[str, Any]:
+    """Read a YAML mapping of answers (or, with ``kind="preset"``, a preset's sections)."""
     try:
         content = yaml.safe_load(path.read_text())
     except OSError as error:
-        raise BadInputError(f"Cannot read the answers file {path}: {error.strerror}.") from error
+        raise BadInputError(f"Cannot read the {kind} {path}: {error.strerror}.") from error
     except yaml.YAMLError as error:
         # The context mark is where the broken construct starts, e.g. an unclosed "[".
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise BadInputError(f"The answers file {path} is not valid YAML{where}.") from error
+        raise BadInputError(f"The {kind} {path} is not valid YAML{where}.") from error
     if content is None:
         return {}
     if not isinstance(content, dict):
-        raise BadInputError(f"The answers file {path} must be a YAML mapping of question: answer.")
+        shape = "question: answer" if kind == "answers file" else "section: mapping"
+        raise BadInputError(f"The {kind} {path} must be a YAML mapping of {shape}.")
     return content
 
 

@@ -1,8 +1,10 @@
 """The ``scaffold`` command line: each command turns its options into one library call."""
 
+import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from enum import Enum
 from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +14,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from scaffolder import answers, render, template, verify
+from scaffolder import answers, presets, render, template, verify
+from scaffolder import check as check_
+from scaffolder import update as update_
 from scaffolder.errors import ExitCode, ScaffoldError
 
 app = typer.Typer(
@@ -23,6 +27,13 @@ app = typer.Typer(
 )
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+
+
+class ConflictStyle(str, Enum):
+    """How an update leaves changes that do not merge cleanly."""
+
+    inline = "inline"
+    rej = "rej"
 
 
 def say(text: str) -> None:
@@ -93,6 +104,13 @@ def new(
         bool, typer.Option(help="Write the synthetic demo dataset into data/.")
     ] = True,
     git_init: Annotated[bool, typer.Option(help="git init and make the first commit.")] = True,
+    preset: Annotated[
+        Path | None,
+        typer.Option(
+            dir_okay=False,
+            help="Team preset YAML: its locked answers are not asked, its defaults are offered.",
+        ),
+    ] = None,
 ) -> None:
     """Render a new project, commit it to a fresh git repository and write its demo data.
 
@@ -111,6 +129,7 @@ def new(
             defaults=defaults or not sys.stdin.isatty(),
             git_init=git_init,
             demo_data=demo_data,
+            preset=presets.load(preset) if preset else None,
         )
         result = render.new(options)
     for warning in result.warnings:
@@ -147,6 +166,179 @@ def options(
                 question.help,
             )
     out.print(table)
+
+
+CONFLICT_HELP = "inline: <<<<<<< markers in the file; rej: a FILE.rej next to it."
+VERIFY_HELP = "Then run the project's one-step CPU training test and report the result."
+
+
+@app.command()
+def update(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="PATH",
+            file_okay=False,
+            help="Project folders (default: .); with --all, folders of projects.",
+        ),
+    ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Update every project in the given folders.")
+    ] = False,
+    to: Annotated[
+        str | None, typer.Option(help="Template tag or commit (default: the latest release tag).")
+    ] = None,
+    conflict: Annotated[ConflictStyle, typer.Option(help=CONFLICT_HELP)] = ConflictStyle.inline,
+    verify: Annotated[bool, typer.Option("--verify", help=VERIFY_HELP)] = False,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Answer new questions with their defaults.")
+    ] = False,
+) -> None:
+    """Bring projects to a newer template version, keeping your edits; needs a clean git tree.
+
+    New questions take their defaults without a terminal (or with --defaults). Several PATHs or
+    --all update one project after another and end with a table.
+
+    Example: [bold]scaffold update --all ~/projects[/bold]
+    """
+    targets = paths or [Path(".")]
+    interactive = sys.stdin.isatty() and not defaults
+    options = update_.UpdateOptions(
+        to=to, conflict=conflict.value, defaults=not interactive, verify=verify
+    )
+    with reported_errors():
+        if all_ or len(targets) > 1:
+            results = update_.run_many(targets, options, search=all_)
+            show_update_table(results)
+            raise typer.Exit(update_.batch_exit_code(results))
+        result = update_.run(targets[0], options)
+    show_update(result)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def reconfigure(
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", file_okay=False, help="The project folder.")
+    ],
+    changes: Annotated[list[str], typer.Argument(metavar="KEY=VALUE", help="Answers to change.")],
+    conflict: Annotated[ConflictStyle, typer.Option(help=CONFLICT_HELP)] = ConflictStyle.inline,
+    verify: Annotated[bool, typer.Option("--verify", help=VERIFY_HELP)] = False,
+) -> None:
+    """Change recorded answers (e.g. precision or logger) at the same template version.
+
+    Copier re-renders the project with the new answers and merges your edits back in; it needs
+    a clean git tree and reports conflicts as update does.
+
+    Example: [bold]scaffold reconfigure . precision=bf16-mixed logger=tensorboard[/bold]
+    """
+    options = update_.UpdateOptions(conflict=conflict.value, verify=verify)
+    with reported_errors():
+        result = update_.reconfigure(path, answers.parse_pairs(changes, given_as=""), options)
+    show_update(result, reconfigured=True)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def check(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="PATH", file_okay=False, help="Project folders (default: .)."),
+    ] = None,
+    preset: Annotated[
+        Path | None, typer.Option(dir_okay=False, help="Team preset YAML to check answers against.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Also fail when template-owned files were edited.")
+    ] = False,
+) -> None:
+    """Is each project on the latest template version and within the team preset?
+
+    Also lists template-owned files that differ from what the template renders with the
+    project's answers at its version. Exit 0 when all pass, 1 otherwise.
+    """
+    with reported_errors():
+        loaded = presets.load(preset) if preset else None
+        report = check_.scan(paths or [Path(".")], loaded, strict)
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        show_check(report)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def show_update(result: update_.UpdateResult, reconfigured: bool = False) -> None:
+    """Print one project's update: changed files, conflicts, verification."""
+    for warning in result.warnings:
+        err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", soft_wrap=True)
+    name = result.project.name
+    if result.outcome is update_.Outcome.UP_TO_DATE:
+        state = "nothing to change" if reconfigured else "up to date"
+        say(f"{name}: {state} (template {result.to_version}).")
+    else:
+        with_conflicts = " with conflicts" if result.outcome is update_.Outcome.CONFLICTS else ""
+        if reconfigured:
+            say(f"Reconfigured {name} at template {result.to_version}{with_conflicts}:")
+        else:
+            versions = f"from {result.from_version} to {result.to_version}"
+            say(f"Updated {name} {versions}{with_conflicts}:")
+        for change in result.changes:
+            say(f"  {change.code} {change.path}")
+    if result.conflicts:
+        say("Conflicts to resolve:")
+        for path in result.conflicts:
+            rejected = (result.project / f"{path}.rej").exists()
+            say(f"  {path}" + (f"  (changes that did not apply: {path}.rej)" if rejected else ""))
+        say("Resolve them (look for <<<<<<< markers or .rej files), `git add` them, then commit.")
+    if result.kept:
+        say("Kept your edited files that the template no longer has (delete them if unused):")
+        for path in result.kept:
+            say(f"  {path}")
+    if result.outcome is update_.Outcome.UPDATED:
+        say("Review with `git diff`, then commit.")
+    if result.verification:
+        verdict = "passed" if result.verification.passed else "FAILED"
+        say(f"CPU training test {verdict}: {result.verification.summary}")
+
+
+def show_update_table(results: Sequence[update_.UpdateResult]) -> None:
+    """Print the summary table of ``scaffold update`` over many projects."""
+    table = Table("project", "from version", "to version", "result")
+    for result in results:
+        verdict = result.outcome.value
+        if result.verification and not result.verification.passed:
+            verdict += ", test failed"
+        table.add_row(
+            escape(result.project.name),
+            result.from_version or "-",
+            result.to_version or "-",
+            verdict,
+        )
+    out.print(table)
+    for result in results:
+        if result.message:
+            say(f"{result.project.name}: {result.message}")
+        if result.conflicts or result.kept:
+            files = ", ".join([*result.conflicts, *result.kept])
+            say(f"{result.project.name}: resolve conflicts in {files}")
+
+
+def show_check(report: check_.CheckReport) -> None:
+    """Print each project's version, preset violations and drift."""
+    for item in report.projects:
+        if item.error:
+            say(f"{item.project.name}: {item.error}")
+            continue
+        state = "current" if item.current else f"update available: {item.latest}"
+        say(f"{item.project.name}: template {item.version} ({state})")
+        for violation in item.violations:
+            say(f"  preset: {violation}")
+        if item.drift:
+            say(f"  files that differ from the template at {item.version}:")
+            for drift in item.drift:
+                say(f"    {drift.change}: {drift.path}")
+    say("All projects pass." if report.ok else "Some projects need attention.")
 
 
 @app.command("verify")

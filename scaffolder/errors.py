@@ -1,6 +1,9 @@
 """One error root and the exit codes the CLI documents."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import IntEnum
+from typing import Any
 
 
 class ExitCode(IntEnum):
@@ -22,3 +25,28 @@ class BadInputError(ScaffoldError):
     """The user's answers, files or arguments are wrong; the message says what would do."""
 
     exit_code = ExitCode.BAD_INPUT
+
+
+@contextmanager
+def copier_errors(source: str, ref: Any = None) -> Iterator[None]:
+    """Turn Copier's and git's exceptions while using ``source`` into one-sentence errors.
+
+    Copier raises ``ValueError`` for answers that fail a validator or are not a choice,
+    ``CopierError`` subclasses for its own checks and plumbum's ``ProcessExecutionError`` when
+    git cannot fetch the template or the ref.
+    """
+    from copier.errors import CopierError
+    from plumbum import ProcessExecutionError
+
+    try:
+        yield
+    except ValueError as error:
+        raise BadInputError(" ".join(str(error).split()).rstrip(".") + ".") from error
+    except CopierError as error:
+        message = " ".join(str(error).split()).rstrip(".")
+        raise ScaffoldError(f"Copier could not use the template {source}: {message}.") from error
+    except ProcessExecutionError as error:
+        lines = str(error.stderr).strip().splitlines()
+        reason = lines[-1] if lines else f"exit code {error.retcode}"
+        at = f" at {ref}" if isinstance(ref, str) else ""
+        raise ScaffoldError(f"Cannot fetch the template {source}{at}: {reason}") from error

@@ -12,11 +12,13 @@ from typing import Any
 import yaml
 
 from scaffolder import answers as answers_
-from scaffolder import git, template
+from scaffolder import git, presets, template
 from scaffolder.errors import BadInputError, ScaffoldError
+from scaffolder.project import ANSWERS_FILE, parse_version
 
-ANSWERS_FILE = ".copier-answers.yml"
 DEMO_DATA_DIR = "data"
+# The first commit's message ends so; update.py trusts files only that commit ever touched.
+FIRST_COMMIT_SUFFIX = " from the scaffold template"
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class NewOptions:
     defaults: bool = False
     git_init: bool = True
     demo_data: bool = True
+    preset: presets.Preset | None = None
 
 
 @dataclass(frozen=True)
@@ -62,19 +65,24 @@ def new(options: NewOptions) -> NewResult:
     destination = options.destination.resolve()
     check_destination(destination)
     source = resolve_source(options.template)
-    unknown = answers_.check(options.answers, template.questions(source))
+    questions = template.questions(source)
+    unknown = answers_.check(options.answers, questions)
     given = {key: value for key, value in options.answers.items() if key not in unknown}
     warnings = []
     if unknown:
         warnings.append(f"Ignoring answers the template does not ask for: {', '.join(unknown)}.")
+    user_defaults: dict[str, Any] = {}
+    if options.preset:
+        presets.validate(options.preset, questions)
+        given, user_defaults = presets.apply(options.preset, given)
 
     existed = destination.exists()
     try:
-        _copy(source, destination, given, options)
+        _copy(source, destination, given, user_defaults, options)
         recorded = yaml.safe_load((destination / ANSWERS_FILE).read_text())
         commit = None
         if options.git_init:
-            message = f"Generate {recorded['project_name']} from the scaffold template"
+            message = f"Generate {recorded['project_name']}{FIRST_COMMIT_SUFFIX}"
             commit = git.init_and_commit(destination, message)
     except BaseException:
         _remove_what_was_written(destination, existed)
@@ -84,6 +92,12 @@ def new(options: NewOptions) -> NewResult:
         warnings.append(
             f"The template at {source} is not a tagged git repository, so this project records "
             "no template version and cannot be updated with `scaffold update` or `copier update`."
+        )
+    elif parse_version(str(recorded["_commit"])) is None:
+        warnings.append(
+            f"The template at {source} has no vX.Y.Z version tag, so this project records only "
+            f"commit {recorded['_commit']} and cannot be updated with `scaffold update` or "
+            "`copier update`; tag the template (git tag v0.1.0) and generate it again."
         )
     demo_data = None
     if options.demo_data:
@@ -117,7 +131,13 @@ def _remove_what_was_written(destination: Path, existed: bool) -> None:
             child.unlink(missing_ok=True)
 
 
-def _copy(source: str, destination: Path, answers: dict[str, Any], options: NewOptions) -> None:
+def _copy(
+    source: str,
+    destination: Path,
+    answers: dict[str, Any],
+    user_defaults: dict[str, Any],
+    options: NewOptions,
+) -> None:
     """Run Copier, turning its errors into scaffold's."""
     import copier
     from copier.errors import CopierError
@@ -128,6 +148,7 @@ def _copy(source: str, destination: Path, answers: dict[str, Any], options: NewO
             source,
             destination,
             data=answers,
+            user_defaults=user_defaults,
             defaults=options.defaults,
             vcs_ref=options.ref,
             quiet=True,

@@ -12,14 +12,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from scaffolder import project as project_
+from scaffolder.errors import ScaffoldError
 
-from scaffolder.errors import BadInputError, ScaffoldError
-
-ANSWERS_FILE = ".copier-answers.yml"
 OUTPUT_TAIL = 3000  # characters of a failed check's output worth showing
 # Short tracebacks and no warnings summary, so the tail shown on failure holds the error.
 PYTEST_FLAGS = ("--tb=short", "--disable-warnings")
+TIMEOUT_S = 900  # per check: far above a one-step run, short of a hung one
 
 
 @dataclass(frozen=True)
@@ -57,17 +56,6 @@ class VerifyResult:
         return all(check.passed for check in self.checks)
 
 
-def project_answers(project: Path) -> dict:
-    """The answers a generated project was rendered with; refuses anything else."""
-    answers_file = project / ANSWERS_FILE
-    if not answers_file.is_file():
-        raise BadInputError(
-            f"{project} is not a generated project: it has no {ANSWERS_FILE}; give the folder "
-            "that `scaffold new` or `copier copy` created."
-        )
-    return yaml.safe_load(answers_file.read_text()) or {}
-
-
 def project_python(project: Path, python: Path | None) -> Path:
     """The interpreter to test with: the given one, the project's .venv, or this one."""
     if python is not None:
@@ -78,8 +66,8 @@ def project_python(project: Path, python: Path | None) -> Path:
 
 def verify(options: VerifyOptions) -> VerifyResult:
     """Run the CPU smoke test and, when asked, the GPU and DDP tests of a generated project."""
-    project = options.project.resolve()
-    answers = project_answers(project)
+    loaded = project_.load(options.project)
+    project, answers = loaded.path, loaded.answers
     python = project_python(project, options.python)
     env = {**os.environ, "PYTHONPATH": str(project / "src")}
 
@@ -95,7 +83,12 @@ def verify(options: VerifyOptions) -> VerifyResult:
             *args,
         ]
         start = time.perf_counter()
-        result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+        try:
+            result = subprocess.run(
+                command, cwd=project, env=env, capture_output=True, text=True, timeout=TIMEOUT_S
+            )
+        except subprocess.TimeoutExpired:
+            return Check(name, False, time.perf_counter() - start, f"ran over {TIMEOUT_S} s")
         seconds = time.perf_counter() - start
         summary = (result.stdout.strip().splitlines() or ["no output"])[-1]
         # A run where the test was skipped (e.g. no GPU) or not collected has not verified it.

@@ -61,3 +61,20 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"project matrix: {len(VARIANTS)} rendered projects (pairwise, torchvision as one) "
             f"in {len(reports)} chunks, {failed} chunks failed, {seconds:.0f} s of test time"
         )
+
+
+@pytest.fixture(scope="session")
+def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throw-away template repository with releases v1.0.0 and v2.0.0 (see tests/helpers.py)."""
+    from tests.helpers import make_template_repo
+
+    return make_template_repo(tmp_path_factory.mktemp("template-repo") / "template")
+
+
+@pytest.fixture
+def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give git, ours and Copier's, an identity whatever the machine's configuration."""
+    from tests.helpers import IDENTITY
+
+    for key, value in IDENTITY.items():
+        monkeypatch.setenv(key, value)

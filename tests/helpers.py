@@ -1,0 +1,119 @@
+"""Throw-away template repositories and projects for update, check and preset tests.
+
+In the spirit of Copier's own tests/helpers.py: ``build_file_tree`` writes files, ``git_save``
+commits (and tags) them, and ``make_template_repo`` lays out this checkout's template as
+release v1.0.0 plus a v2.0.0 that changes a file, adds a question and removes a file.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import yaml
+
+from scaffolder import render
+from tests.conftest import ROOT, run
+
+PYTHON_SCAFFOLD = [sys.executable, "-m", "scaffolder"]
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+}
+MODEL_TEMPLATE = "{% if task == 'classification' %}model.py{% endif %}.jinja"
+V2_HEADER = "# Template v2: the classifier's header line."
+V2_SEED = 7
+
+
+def build_file_tree(spec: dict[Path, str]) -> None:
+    """Write each file, dedented, creating its folders."""
+    for path, text in spec.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def git(*args: str, cwd: Path) -> str:
+    """Run git; fail the test with git's message if it fails."""
+    env = {**os.environ, **IDENTITY}
+    result = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result.stdout
+
+
+def git_save(path: Path, message: str = "save", tag: str | None = None) -> None:
+    """Commit everything in ``path`` (a git repository) and optionally tag the commit."""
+    git("add", "--all", cwd=path)
+    git("commit", "--quiet", "--no-gpg-sign", "-m", message, cwd=path)
+    if tag:
+        git("tag", tag, cwd=path)
+
+
+def make_template_repo(destination: Path) -> Path:
+    """This checkout's template tagged v1.0.0, and a v2.0.0 on top of it.
+
+    v2.0.0 adds a line at the top of model.py, adds the question ``seed`` (default 7, used in
+    configs/default.yaml) and removes the imagefolder projects' tests/test_data.py.
+    """
+    destination.mkdir(parents=True)
+    shutil.copy(ROOT / "copier.yml", destination)
+    for folder in ("template", "partials"):
+        shutil.copytree(ROOT / folder, destination / folder)
+    git("init", "--quiet", "--initial-branch=main", cwd=destination)
+    git_save(destination, "v1", tag="v1.0.0")
+
+    template = destination / "template"
+    model = template / "src" / "{{ package_name }}" / MODEL_TEMPLATE
+    model.write_text(f"{V2_HEADER}\n{model.read_text()}")
+    config = template / "configs" / "default.yaml.jinja"
+    text, count = re.subn(
+        r"seed_everything: \d+", "seed_everything: {{ seed }}", config.read_text()
+    )
+    assert count == 1, "configs/default.yaml.jinja no longer sets seed_everything"
+    config.write_text(text)
+    with (destination / "copier.yml").open("a") as questions:
+        questions.write(f"\nseed:\n  type: int\n  help: Random seed\n  default: {V2_SEED}\n")
+    (
+        template / "tests" / "{% if dataset_layout == 'imagefolder' %}test_data.py{% endif %}.jinja"
+    ).unlink()
+    git_save(destination, "v2", tag="v2.0.0")
+    return destination
+
+
+def new_project(template: Path, destination: Path, ref: str = "v1.0.0", **answers: str) -> Path:
+    """Render a project with ``scaffold new`` (library call), committed, without demo data."""
+    render.new(
+        render.NewOptions(
+            destination=destination,
+            answers=answers,
+            template=str(template),
+            ref=ref,
+            defaults=True,
+            demo_data=False,
+        )
+    )
+    return destination
+
+
+def commit_all(project: Path, message: str = "user edits") -> None:
+    """Commit every change in a project, as its user would."""
+    git_save(project, message)
+
+
+def answers(project: Path) -> dict:
+    """The project's recorded answers."""
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def scaffold(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m scaffolder`` as a user would (this checkout's code, via PYTHONPATH)."""
+    return run([*PYTHON_SCAFFOLD, *args], cwd=cwd)
+
+
+def status(project: Path) -> str:
+    """``git status --porcelain`` of a project."""
+    return git("status", "--porcelain", cwd=project)
