@@ -22,6 +22,8 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/demo.py --task all --json benchmarks/results.json
 	$(BIN)/python benchmarks/update.py --json benchmarks/update-results.json
+	$(BIN)/python -m benchmarks.loop --json benchmarks/results.json
+	$(BIN)/python -m benchmarks.pipeline --json benchmarks/results.json
 
 # On a machine with a CUDA GPU: every task, one step in bf16-mixed and in 16-mixed.
 gpu-smoke: $(STAMP)

@@ -1,0 +1,82 @@
+"""Input pipeline: the generated train loader vs ImageFolder + PIL + ToTensor, images per second.
+
+Both read the same demo dataset from disk with the same augmentations (random resized crop and
+horizontal flip, then normalisation), batch size and number of worker processes. The generated
+loader decodes with torchvision.io, augments uint8 tensors and keeps its workers between epochs;
+the baseline is the classic torchvision recipe.
+"""
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from torch.utils.data import DataLoader
+from torchvision import datasets, transforms
+
+from benchmarks.common import interleaved, ratio, render_project, timed, write_demo_data
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def epoch_rate(loader: DataLoader) -> float:
+    """Images per second over one pass of the loader."""
+    return timed(lambda: sum(len(images) for images, _ in loader))
+
+
+def main() -> None:
+    """Measure both loaders over several interleaved epochs and report the ratio."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as scratch:
+        project = render_project(Path(scratch) / "p", project_name="Pipeline Bench")
+        data = write_demo_data(project, "pipeline_bench")
+        from pipeline_bench.data import ImageFolderDataModule
+
+        datamodule = ImageFolderDataModule(
+            data_dir=str(data), image_size=64, batch_size=64, num_workers=args.workers
+        )
+        datamodule.setup("fit")
+        generated = datamodule.train_dataloader()
+        baseline_set = datasets.ImageFolder(
+            str(data / "train"),
+            transform=transforms.Compose(
+                [
+                    transforms.RandomResizedCrop(64, scale=(0.6, 1.0)),
+                    transforms.RandomHorizontalFlip(),
+                    transforms.ToTensor(),
+                    transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
+                ]
+            ),
+        )
+        baseline = DataLoader(baseline_set, batch_size=64, shuffle=True, num_workers=args.workers)
+        rates = interleaved(
+            {"generated": lambda: epoch_rate(generated), "baseline": lambda: epoch_rate(baseline)},
+            args.rounds,
+        )
+    figures = {
+        "generated_images_per_s": round(max(rates["generated"]), 1),
+        "baseline_images_per_s": round(max(rates["baseline"]), 1),
+        "ratio": round(ratio(rates, "generated", "baseline"), 2),
+        "target": 1.5,
+        "workers": args.workers,
+        "rounds": args.rounds,
+    }
+    print(
+        f"Input pipeline: generated {figures['generated_images_per_s']} images/s vs "
+        f"ImageFolder+PIL {figures['baseline_images_per_s']} images/s: {figures['ratio']}x "
+        "(target >= 1.5x)"
+    )
+    if args.json:
+        recorded = json.loads(args.json.read_text()) if args.json.is_file() else {}
+        recorded["input_pipeline"] = figures
+        args.json.write_text(json.dumps(recorded, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
