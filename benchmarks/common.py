@@ -1,5 +1,6 @@
 """What the benchmarks share: a rendered project with demo data, and interleaved timing."""
 
+import json
 import statistics
 import subprocess
 import sys
@@ -53,3 +54,10 @@ def timed(work: Callable[[], int]) -> float:
     start = time.perf_counter()
     items = work()
     return items / (time.perf_counter() - start)
+
+
+def record(path: Path, key: str, figures: dict) -> None:
+    """Put one benchmark's figures under ``key`` in a JSON file that others also write to."""
+    recorded = json.loads(path.read_text()) if path.is_file() else {}
+    recorded[key] = figures
+    path.write_text(json.dumps(recorded, indent=2) + "\n")

@@ -8,7 +8,6 @@ timed, so set-up and the end-of-epoch checkpoint are left out of both.
 """
 
 import argparse
-import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from pathlib import Path
 import torch
 from lightning.pytorch import Callback
 
-from benchmarks.common import interleaved, ratio, render_project, write_demo_data
+from benchmarks.common import interleaved, ratio, record, render_project, write_demo_data
 
 WARMUP = 3
 
@@ -132,9 +131,7 @@ def main() -> None:
             f"loop {row['plain_steps_per_s']} steps/s: {row['ratio']}x (target >= 0.95x)"
         )
     if args.json:
-        recorded = json.loads(args.json.read_text()) if args.json.is_file() else {}
-        recorded["loop_overhead"] = figures
-        args.json.write_text(json.dumps(recorded, indent=2) + "\n")
+        record(args.json, "loop_overhead", figures)
 
 
 if __name__ == "__main__":

@@ -7,14 +7,13 @@ the baseline is the classic torchvision recipe.
 """
 
 import argparse
-import json
 import tempfile
 from pathlib import Path
 
 from torch.utils.data import DataLoader
 from torchvision import datasets, transforms
 
-from benchmarks.common import interleaved, ratio, render_project, timed, write_demo_data
+from benchmarks.common import interleaved, ratio, record, render_project, timed, write_demo_data
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -73,9 +72,7 @@ def main() -> None:
         "(target >= 1.5x)"
     )
     if args.json:
-        recorded = json.loads(args.json.read_text()) if args.json.is_file() else {}
-        recorded["input_pipeline"] = figures
-        args.json.write_text(json.dumps(recorded, indent=2) + "\n")
+        record(args.json, "input_pipeline", figures)
 
 
 if __name__ == "__main__":
