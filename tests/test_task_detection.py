@@ -1,0 +1,101 @@
+"""Detection projects, COCO and YOLO: demo data, a short fit, and predictions a user can read."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from torchvision.ops import box_iou
+
+from tests.conftest import render, run_project_python
+
+PACKAGE = "shapes_detector"
+IMAGE_SIZE = 48  # not the detector's min_size: predictions must come back in the image's pixels
+FAST = [
+    "--config=configs/default.yaml",
+    "--data.batch_size=4",
+    "--data.num_workers=0",
+    "--model.min_size=64",
+    "--model.max_size=64",
+    "--trainer.num_sanity_val_steps=0",
+    "--trainer.enable_progress_bar=false",
+]
+CATEGORY_IDS = {
+    "coco": {"circle": 1, "square": 3, "triangle": 7},
+    "yolo": {"circle": 0, "square": 1, "triangle": 2},
+}
+TEST_IMAGES = {"coco": "data/images/test", "yolo": "data/test/images"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("layout", ["coco", "yolo"])
+def test_fit_then_predict_writes_boxes_per_image(tmp_path: Path, layout: str) -> None:
+    project = render(
+        tmp_path / "project",
+        project_name="Shapes Detector",
+        task="detection",
+        dataset_layout=layout,
+    )
+    demo = run_project_python(
+        project,
+        "-m",
+        f"{PACKAGE}.demo_data",
+        "data",
+        "--train-images=4",
+        "--val-images=2",
+        "--test-images=3",
+        f"--image-size={IMAGE_SIZE}",
+    )
+    assert demo.returncode == 0, demo.stderr
+    assert "Wrote 9 images of 3 classes to data" in demo.stdout
+
+    fit = run_project_python(
+        project,
+        "-m",
+        PACKAGE,
+        "fit",
+        *FAST,
+        "--trainer.max_epochs=1",
+        "--trainer.log_every_n_steps=1",
+    )
+    assert fit.returncode == 0, fit.stderr[-3000:]
+    run_dir = project / f"logs/{PACKAGE}/version_0"
+    logged = set(next(csv.reader((run_dir / "metrics.csv").open())))
+    # The detector's own losses one by one, their sum, and mAP with its best so far.
+    assert {"train/loss", "train/loss_classifier", "train/loss_objectness"} <= logged
+    assert {"val/map", "val/map_50", "val/map_50_best", "val/mar_100"} <= logged
+    checkpoint = run_dir / "checkpoints/last.ckpt"
+    assert torch.load(checkpoint, weights_only=False)["global_step"] == 1  # 4 images, batch 4
+
+    predict = run_project_python(
+        project,
+        "-m",
+        PACKAGE,
+        "predict",
+        *FAST,
+        f"--ckpt_path={checkpoint}",
+        f"--data.predict_dir={TEST_IMAGES[layout]}",
+        # An untrained detector is unsure of everything: write all it finds.
+        "--model.score_threshold=0.0",
+        "--model.predict_score_threshold=0.0",
+        "--model.predict_nms_threshold=0.3",
+    )
+    assert predict.returncode == 0, predict.stderr[-3000:]
+    images = json.loads((project / "predictions.json").read_text())
+    assert [Path(image["path"]).name for image in images] == [f"{i:04d}.png" for i in range(3)]
+    assert sum(len(image["detections"]) for image in images) > 0
+    for image in images:
+        assert (image["width"], image["height"]) == (IMAGE_SIZE, IMAGE_SIZE)
+        for detection in image["detections"]:
+            assert detection["category_id"] == CATEGORY_IDS[layout][detection["category"]]
+            assert 0 <= detection["score"] <= 1
+            x1, y1, x2, y2 = detection["xyxy"]
+            assert 0 <= x1 <= x2 <= IMAGE_SIZE and 0 <= y1 <= y2 <= IMAGE_SIZE
+            assert detection["bbox"] == pytest.approx([x1, y1, x2 - x1, y2 - y1], abs=0.02)
+        # The last NMS leaves no two boxes of one class overlapping by more than its IoU.
+        for category in CATEGORY_IDS[layout]:
+            boxes = [d["xyxy"] for d in image["detections"] if d["category"] == category]
+            if len(boxes) > 1:
+                overlaps = box_iou(torch.tensor(boxes), torch.tensor(boxes)).fill_diagonal_(0)
+                assert overlaps.max() <= 0.3 + 1e-3
