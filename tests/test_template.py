@@ -34,9 +34,11 @@ def test_default_project_tree(default_project: Path) -> None:
         "callbacks.py",
         "data.py",
         "demo_data.py",
+        "export.py",
         "images.py",
         "losses.py",
         "model.py",
+        "report.py",
         "transforms.py",
     }
     assert not list(default_project.rglob("*.jinja"))
