@@ -3,7 +3,8 @@
 import json
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from enum import Enum
 from importlib.metadata import version
 from pathlib import Path
@@ -131,9 +132,11 @@ def new(
             demo_data=demo_data,
             preset=presets.load(preset) if preset else None,
         )
-        result = render.new(options)
+        with err.status("Rendering") as status:
+            result = render.new(replace(options, progress=status.update))
     for warning in result.warnings:
         err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", soft_wrap=True)
+    show_answers(result.answers)
     say(f"Created {result.destination}")
     if result.commit:
         say(f"  git repository with first commit {result.commit}")
@@ -145,13 +148,26 @@ def new(
     say(f"  python -m {result.package_name} fit --config configs/default.yaml")
 
 
+def show_answers(recorded: dict) -> None:
+    """Print the answers a project was rendered with (Copier's own _ keys left out)."""
+    table = Table("question", "answer", title="Answers")
+    for key, value in recorded.items():
+        if not key.startswith("_"):
+            table.add_row(key, escape(str(value)))
+    out.print(table)
+
+
 @app.command()
 def options(
     template_source: Annotated[
         str | None, typer.Option("--template", help="Template path (default: the bundled one).")
     ] = None,
 ) -> None:
-    """List the questions, their choices and defaults."""
+    """List the questions, their choices and defaults.
+
+    Example: [bold]scaffold options[/bold], then
+    [bold]scaffold new my-project -d task=segmentation[/bold]
+    """
     with reported_errors():
         questions = template.questions(render.resolve_source(template_source))
     table = Table("question", "choices", "default", "help")
@@ -206,12 +222,16 @@ def update(
     options = update_.UpdateOptions(
         to=to, conflict=conflict.value, defaults=not interactive, verify=verify
     )
+    # A spinner would garble Copier's questions, so it shows only when nothing is asked.
+    working = nullcontext() if interactive else err.status("Updating")
     with reported_errors():
         if all_ or len(targets) > 1:
-            results = update_.run_many(targets, options, search=all_)
+            with working:
+                results = update_.run_many(targets, options, search=all_)
             show_update_table(results)
             raise typer.Exit(update_.batch_exit_code(results))
-        result = update_.run(targets[0], options)
+        with working:
+            result = update_.run(targets[0], options)
     show_update(result)
     raise typer.Exit(result.exit_code)
 
@@ -257,6 +277,8 @@ def check(
 
     Also lists template-owned files that differ from what the template renders with the
     project's answers at its version. Exit 0 when all pass, 1 otherwise.
+
+    Example: [bold]scaffold check ~/projects/* --preset team.yml --json[/bold]
     """
     with reported_errors():
         loaded = presets.load(preset) if preset else None
@@ -360,8 +382,10 @@ def verify_project(
     """Run the project's own training smoke tests: CPU always, GPU and DDP when asked.
 
     Exits 0 when every check passed, 1 when one failed, 2 when PATH is not a generated project.
+
+    Example: [bold]scaffold verify my-project --gpu --ddp[/bold]
     """
-    with reported_errors():
+    with reported_errors(), err.status(f"Running the tests of {path.resolve().name}"):
         result = verify.verify(verify.VerifyOptions(path, gpu=gpu, ddp=ddp, python=python))
     table = Table("check", "result", "seconds", title=f"{result.package_name} ({result.project})")
     for check in result.checks:

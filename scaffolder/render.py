@@ -4,7 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,8 @@ class NewOptions:
     git_init: bool = True
     demo_data: bool = True
     preset: presets.Preset | None = None
+    # Told what each long step is about to do, so a CLI can show it.
+    progress: Callable[[str], None] = lambda step: None
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,12 @@ def new(options: NewOptions) -> NewResult:
 
     existed = destination.exists()
     try:
+        options.progress(f"Rendering {destination.name}")
         _copy(source, destination, given, user_defaults, options)
         recorded = yaml.safe_load((destination / ANSWERS_FILE).read_text())
         commit = None
         if options.git_init:
+            options.progress("Committing it to a new git repository")
             message = f"Generate {recorded['project_name']}{FIRST_COMMIT_SUFFIX}"
             commit = git.init_and_commit(destination, message)
     except BaseException:
@@ -101,6 +105,7 @@ def new(options: NewOptions) -> NewResult:
         )
     demo_data = None
     if options.demo_data:
+        options.progress(f"Writing the demo dataset into {DEMO_DATA_DIR}/")
         problem = write_demo_data(destination, recorded["package_name"])
         if problem:
             warnings.append(problem)

@@ -24,6 +24,11 @@ def test_help_and_version_run_as_a_process(tmp_path: Path) -> None:
     assert "new" in help_.stdout and "options" in help_.stdout
     version = scaffold("--version", cwd=tmp_path)
     assert version.returncode == 0 and version.stdout.startswith("scaffold ")
+    for command in ("new", "options", "update", "reconfigure", "check", "verify"):
+        command_help = scaffold(command, "--help", cwd=tmp_path)
+        assert command_help.returncode == 0
+        assert f"Example: scaffold {command}" in command_help.stdout, command
+    assert "--install-completion" in help_.stdout
 
 
 def test_new_renders_commits_and_writes_ignored_demo_data(tmp_path: Path) -> None:
@@ -33,6 +38,9 @@ def test_new_renders_commits_and_writes_ignored_demo_data(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     project = tmp_path / "shapes"
     assert "python -m shape_sorter fit --config configs/default.yaml" in result.stdout
+    summary = result.stdout.split("Created")[0]  # the answers table comes first
+    for answer in ("Shape Sorter", "shape_sorter", "imagefolder", "cross_entropy", "32-true"):
+        assert answer in summary
     log = run(["git", "log", "--format=%s"], cwd=project).stdout.splitlines()
     assert log == ["Generate Shape Sorter from the scaffold template"]
     assert run(["git", "status", "--porcelain"], cwd=project).stdout == ""
