@@ -91,6 +91,8 @@ def test_bad_package_name_exits_2_with_one_sentence_and_no_folder(
         (["--data-file", "shapes.yml"], "dropout must be a number; got [1]."),
         (["-d", "backbone=resnet18", "-d", "widths=[1,"], "widths must be valid YAML"),
         (["-d", "package_name=csv"], 'package_name "csv" would shadow the csv package'),
+        (["-d", 'project_name=Say "hi"'], "must not contain double quotes, backslashes"),
+        (["-d", f"package_name={'a' * 25}"], "is 25 characters long; keep it to 24 or fewer"),
         (
             ["-d", "task=detection", "-d", "dataset_layout=csv"],
             "csv fits classification, multilabel and regression, not detection",
