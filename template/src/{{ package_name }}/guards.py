@@ -1,10 +1,13 @@
-"""Stops a training run whose loss is no longer a finite number."""
+"""Guards for long runs: stop when the loss is no longer finite, never half-write a checkpoint."""
 
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import torch
 from lightning.pytorch import Callback, LightningModule, Trainer
+from lightning.pytorch.plugins import TorchCheckpointIO
 
 
 class NonFiniteLossError(RuntimeError):
@@ -61,3 +64,28 @@ class StopOnNonFiniteLoss(Callback):
                 "weights it produced. Lower the learning rate (model.optimizer.init_args.lr), "
                 "look for NaN or infinite values in the data, or train in 32-true precision."
             )
+
+
+class AtomicCheckpointIO(TorchCheckpointIO):
+    """Writes each checkpoint to a hidden file beside it, then renames it into place.
+
+    A run killed while saving leaves the previous checkpoint whole. Lightning's own writer
+    stages the file in the system temp folder: where that is another file system (a node's
+    local /tmp, checkpoints on a network share) the final move is a copy, and a kill during it
+    leaves a truncated checkpoint. Remote paths (``s3://...``) go to Lightning's writer.
+    """
+
+    def save_checkpoint(
+        self, checkpoint: dict[str, Any], path: str | Path, storage_options: Any | None = None
+    ) -> None:
+        if "://" in str(path):
+            super().save_checkpoint(checkpoint, path, storage_options)
+            return
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.partial")
+        with partial.open("wb") as file:
+            torch.save(checkpoint, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(partial, path)
