@@ -71,6 +71,12 @@ def main(
     """Generate PyTorch Lightning projects from the scaffold template."""
 
 
+TRUST_HELP = (
+    "Allow a template's _tasks, _migrations and _jinja_extensions, which run its code on this "
+    "machine (the bundled template needs none)."
+)
+
+
 @app.command()
 def new(
     destination: Annotated[
@@ -112,6 +118,9 @@ def new(
             help="Team preset YAML: its locked answers are not asked, its defaults are offered.",
         ),
     ] = None,
+    trust: Annotated[
+        bool, typer.Option("--trust", help=TRUST_HELP, rich_help_panel="Template")
+    ] = False,
 ) -> None:
     """Render a new project, commit it to a fresh git repository and write its demo data.
 
@@ -131,6 +140,7 @@ def new(
             git_init=git_init,
             demo_data=demo_data,
             preset=presets.load(preset) if preset else None,
+            trust=trust,
         )
         with err.status("Rendering") as status:
             result = render.new(replace(options, progress=status.update))
@@ -145,7 +155,8 @@ def new(
     say("Next:")
     say(f"  cd {result.destination}")
     say('  python -m pip install -e ".[dev]"')
-    say(f"  python -m {result.package_name} fit --config configs/default.yaml")
+    if result.package_name:
+        say(f"  python -m {result.package_name} fit --config configs/default.yaml")
 
 
 def show_answers(recorded: dict) -> None:
@@ -209,6 +220,7 @@ def update(
     defaults: Annotated[
         bool, typer.Option("--defaults", help="Answer new questions with their defaults.")
     ] = False,
+    trust: Annotated[bool, typer.Option("--trust", help=TRUST_HELP)] = False,
 ) -> None:
     """Bring projects to a newer template version, keeping your edits; needs a clean git tree.
 
@@ -220,7 +232,7 @@ def update(
     targets = paths or [Path(".")]
     interactive = sys.stdin.isatty() and not defaults
     options = update_.UpdateOptions(
-        to=to, conflict=conflict.value, defaults=not interactive, verify=verify
+        to=to, conflict=conflict.value, defaults=not interactive, verify=verify, trust=trust
     )
     # A spinner would garble Copier's questions, so it shows only when nothing is asked.
     working = nullcontext() if interactive else err.status("Updating")
@@ -244,6 +256,7 @@ def reconfigure(
     changes: Annotated[list[str], typer.Argument(metavar="KEY=VALUE", help="Answers to change.")],
     conflict: Annotated[ConflictStyle, typer.Option(help=CONFLICT_HELP)] = ConflictStyle.inline,
     verify: Annotated[bool, typer.Option("--verify", help=VERIFY_HELP)] = False,
+    trust: Annotated[bool, typer.Option("--trust", help=TRUST_HELP)] = False,
 ) -> None:
     """Change recorded answers (e.g. precision or logger) at the same template version.
 
@@ -252,7 +265,7 @@ def reconfigure(
 
     Example: [bold]scaffold reconfigure . precision=bf16-mixed logger=tensorboard[/bold]
     """
-    options = update_.UpdateOptions(conflict=conflict.value, verify=verify)
+    options = update_.UpdateOptions(conflict=conflict.value, verify=verify, trust=trust)
     with reported_errors():
         result = update_.reconfigure(path, answers.parse_pairs(changes, given_as=""), options)
     show_update(result, reconfigured=True)

@@ -13,7 +13,7 @@ import yaml
 
 from scaffolder import answers as answers_
 from scaffolder import git, presets, template
-from scaffolder.errors import BadInputError, ScaffoldError
+from scaffolder.errors import BadInputError, ScaffoldError, unsafe_template_message
 from scaffolder.project import ANSWERS_FILE, parse_version
 
 DEMO_DATA_DIR = "data"
@@ -33,6 +33,7 @@ class NewOptions:
     git_init: bool = True
     demo_data: bool = True
     preset: presets.Preset | None = None
+    trust: bool = False
     # Told what each long step is about to do, so a CLI can show it.
     progress: Callable[[str], None] = lambda step: None
 
@@ -48,9 +49,9 @@ class NewResult:
     warnings: tuple[str, ...]
 
     @property
-    def package_name(self) -> str:
-        """The import name of the generated package."""
-        return self.answers["package_name"]
+    def package_name(self) -> str | None:
+        """The import name of the generated package (None for a template that asks none)."""
+        return self.answers.get("package_name")
 
 
 def resolve_source(source: str | None) -> str:
@@ -82,6 +83,7 @@ def new(options: NewOptions) -> NewResult:
     try:
         options.progress(f"Rendering {destination.name}")
         _copy(source, destination, given, user_defaults, options)
+        _refuse_git_internals(source, destination)
         recorded = yaml.safe_load((destination / ANSWERS_FILE).read_text())
         commit = None
         if options.git_init:
@@ -104,7 +106,7 @@ def new(options: NewOptions) -> NewResult:
             "`copier update`; tag the template (git tag v0.1.0) and generate it again."
         )
     demo_data = None
-    if options.demo_data:
+    if options.demo_data and "package_name" in recorded:
         options.progress(f"Writing the demo dataset into {DEMO_DATA_DIR}/")
         problem = write_demo_data(destination, recorded["package_name"])
         if problem:
@@ -123,6 +125,21 @@ def check_destination(destination: Path) -> None:
     blocking_file = next((parent for parent in destination.parents if parent.is_file()), None)
     if blocking_file:
         raise BadInputError(f"{blocking_file} is a file, so {destination} cannot be created.")
+
+
+def _refuse_git_internals(source: str, destination: Path) -> None:
+    """Refuse a rendering that wrote into a ``.git`` folder (hooks there would run on commit).
+
+    The destination was empty, so any ``.git`` in it now came from the template. Copier keeps
+    rendered paths inside the destination, but excludes ``.git`` only for templates without a
+    ``_subdirectory``.
+    """
+    planted = sorted(path.relative_to(destination) for path in destination.rglob(".git"))
+    if planted:
+        raise BadInputError(
+            f"The template {source} writes {planted[0]}, git's own folder, where hooks would run "
+            "on the first commit; scaffold never renders into .git/."
+        )
 
 
 def _remove_what_was_written(destination: Path, existed: bool) -> None:
@@ -145,7 +162,7 @@ def _copy(
 ) -> None:
     """Run Copier, turning its errors into scaffold's."""
     import copier
-    from copier.errors import CopierError
+    from copier.errors import CopierError, UnsafeTemplateError
     from plumbum import ProcessExecutionError
 
     try:
@@ -157,10 +174,12 @@ def _copy(
             defaults=options.defaults,
             vcs_ref=options.ref,
             quiet=True,
-            unsafe=False,
+            unsafe=options.trust,
         )
     except ValueError as error:
         raise BadInputError(" ".join(str(error).split()).rstrip(".") + ".") from error
+    except UnsafeTemplateError as error:
+        raise BadInputError(unsafe_template_message(source, error)) from error
     except CopierError as error:
         raise ScaffoldError(f"Copier could not render {source}: {error}") from error
     except ProcessExecutionError as error:

@@ -34,6 +34,7 @@ def test_default_project_tree(default_project: Path) -> None:
         "callbacks.py",
         "data.py",
         "demo_data.py",
+        "guards.py",
         "images.py",
         "losses.py",
         "model.py",
