@@ -118,6 +118,13 @@ def new(
             help="Team preset YAML: its locked answers are not asked, its defaults are offered.",
         ),
     ] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Render into a folder that has files, replacing those the template writes.",
+        ),
+    ] = False,
     trust: Annotated[
         bool, typer.Option("--trust", help=TRUST_HELP, rich_help_panel="Template")
     ] = False,
@@ -141,6 +148,7 @@ def new(
             demo_data=demo_data,
             preset=presets.load(preset) if preset else None,
             trust=trust,
+            overwrite=overwrite,
         )
         with err.status("Rendering") as status:
             result = render.new(replace(options, progress=status.update))

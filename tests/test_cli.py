@@ -126,7 +126,40 @@ def test_non_empty_destination_is_refused_and_left_alone(tmp_path: Path) -> None
     result = CliRunner().invoke(app, ["new", str(tmp_path / "taken"), "--defaults"])
     assert result.exit_code == 2
     assert "already exists and is not empty" in result.output
+    assert "--overwrite" in result.output
     assert [p.name for p in (tmp_path / "taken").iterdir()] == ["notes.txt"]
+
+
+def test_overwrite_renders_into_a_folder_and_keeps_its_other_files(tmp_path: Path) -> None:
+    folder = tmp_path / "taken"
+    (folder / "data").mkdir(parents=True)
+    (folder / "notes.txt").write_text("mine")
+    (folder / "README.md").write_text("old readme")
+    result = scaffold("new", str(folder), "--defaults", "--overwrite", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (folder / "notes.txt").read_text() == "mine"
+    assert (folder / "README.md").read_text().startswith("# Shapes Classifier")
+    assert (folder / "src" / "shapes_classifier" / "model.py").is_file()
+    assert not list((folder / "data").iterdir()), "demo data went into the user's data folder"
+    assert not (folder / ".git").exists(), "the user's files were committed"
+    warnings = " ".join(result.stderr.split())
+    assert "Replaced 1 existing files: README.md." in warnings
+    assert "made no commit" in warnings and "no demo data was written" in warnings
+    assert not list(tmp_path.glob(".scaffold-*")), "the staging folder was left behind"
+
+
+def test_a_failed_overwrite_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
+    folder = tmp_path / "taken"
+    folder.mkdir()
+    (folder / "README.md").write_text("old readme")
+    result = scaffold(
+        "new", str(folder), "--defaults", "--overwrite", "-d", "dropout=2", cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "dropout must be at least 0 and below 1" in result.stderr
+    assert [p.name for p in folder.iterdir()] == ["README.md"]
+    assert (folder / "README.md").read_text() == "old readme"
+    assert not list(tmp_path.glob(".scaffold-*"))
 
 
 def test_unknown_answers_are_named_in_a_warning(tmp_path: Path) -> None:
