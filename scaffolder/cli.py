@@ -3,7 +3,8 @@
 import json
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from enum import Enum
 from importlib.metadata import version
 from pathlib import Path
@@ -70,6 +71,12 @@ def main(
     """Generate PyTorch Lightning projects from the scaffold template."""
 
 
+TRUST_HELP = (
+    "Allow a template's _tasks, _migrations and _jinja_extensions, which run its code on this "
+    "machine (the bundled template needs none)."
+)
+
+
 @app.command()
 def new(
     destination: Annotated[
@@ -111,6 +118,16 @@ def new(
             help="Team preset YAML: its locked answers are not asked, its defaults are offered.",
         ),
     ] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Render into a folder that has files, replacing those the template writes.",
+        ),
+    ] = False,
+    trust: Annotated[
+        bool, typer.Option("--trust", help=TRUST_HELP, rich_help_panel="Template")
+    ] = False,
 ) -> None:
     """Render a new project, commit it to a fresh git repository and write its demo data.
 
@@ -130,10 +147,14 @@ def new(
             git_init=git_init,
             demo_data=demo_data,
             preset=presets.load(preset) if preset else None,
+            trust=trust,
+            overwrite=overwrite,
         )
-        result = render.new(options)
+        with err.status("Rendering") as status:
+            result = render.new(replace(options, progress=status.update))
     for warning in result.warnings:
         err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", soft_wrap=True)
+    show_answers(result.answers)
     say(f"Created {result.destination}")
     if result.commit:
         say(f"  git repository with first commit {result.commit}")
@@ -142,7 +163,17 @@ def new(
     say("Next:")
     say(f"  cd {result.destination}")
     say('  python -m pip install -e ".[dev]"')
-    say(f"  python -m {result.package_name} fit --config configs/default.yaml")
+    if result.package_name:
+        say(f"  python -m {result.package_name} fit --config configs/default.yaml")
+
+
+def show_answers(recorded: dict) -> None:
+    """Print the answers a project was rendered with (Copier's own _ keys left out)."""
+    table = Table("question", "answer", title="Answers")
+    for key, value in recorded.items():
+        if not key.startswith("_"):
+            table.add_row(key, escape(str(value)))
+    out.print(table)
 
 
 @app.command()
@@ -151,7 +182,11 @@ def options(
         str | None, typer.Option("--template", help="Template path (default: the bundled one).")
     ] = None,
 ) -> None:
-    """List the questions, their choices and defaults."""
+    """List the questions, their choices and defaults.
+
+    Example: [bold]scaffold options[/bold], then
+    [bold]scaffold new my-project -d task=segmentation[/bold]
+    """
     with reported_errors():
         questions = template.questions(render.resolve_source(template_source))
     table = Table("question", "choices", "default", "help")
@@ -193,6 +228,7 @@ def update(
     defaults: Annotated[
         bool, typer.Option("--defaults", help="Answer new questions with their defaults.")
     ] = False,
+    trust: Annotated[bool, typer.Option("--trust", help=TRUST_HELP)] = False,
 ) -> None:
     """Bring projects to a newer template version, keeping your edits; needs a clean git tree.
 
@@ -204,14 +240,18 @@ def update(
     targets = paths or [Path(".")]
     interactive = sys.stdin.isatty() and not defaults
     options = update_.UpdateOptions(
-        to=to, conflict=conflict.value, defaults=not interactive, verify=verify
+        to=to, conflict=conflict.value, defaults=not interactive, verify=verify, trust=trust
     )
+    # A spinner would garble Copier's questions, so it shows only when nothing is asked.
+    working = nullcontext() if interactive else err.status("Updating")
     with reported_errors():
         if all_ or len(targets) > 1:
-            results = update_.run_many(targets, options, search=all_)
+            with working:
+                results = update_.run_many(targets, options, search=all_)
             show_update_table(results)
             raise typer.Exit(update_.batch_exit_code(results))
-        result = update_.run(targets[0], options)
+        with working:
+            result = update_.run(targets[0], options)
     show_update(result)
     raise typer.Exit(result.exit_code)
 
@@ -224,6 +264,7 @@ def reconfigure(
     changes: Annotated[list[str], typer.Argument(metavar="KEY=VALUE", help="Answers to change.")],
     conflict: Annotated[ConflictStyle, typer.Option(help=CONFLICT_HELP)] = ConflictStyle.inline,
     verify: Annotated[bool, typer.Option("--verify", help=VERIFY_HELP)] = False,
+    trust: Annotated[bool, typer.Option("--trust", help=TRUST_HELP)] = False,
 ) -> None:
     """Change recorded answers (e.g. precision or logger) at the same template version.
 
@@ -232,7 +273,7 @@ def reconfigure(
 
     Example: [bold]scaffold reconfigure . precision=bf16-mixed logger=tensorboard[/bold]
     """
-    options = update_.UpdateOptions(conflict=conflict.value, verify=verify)
+    options = update_.UpdateOptions(conflict=conflict.value, verify=verify, trust=trust)
     with reported_errors():
         result = update_.reconfigure(path, answers.parse_pairs(changes, given_as=""), options)
     show_update(result, reconfigured=True)
@@ -257,6 +298,8 @@ def check(
 
     Also lists template-owned files that differ from what the template renders with the
     project's answers at its version. Exit 0 when all pass, 1 otherwise.
+
+    Example: [bold]scaffold check ~/projects/* --preset team.yml --json[/bold]
     """
     with reported_errors():
         loaded = presets.load(preset) if preset else None
@@ -360,8 +403,10 @@ def verify_project(
     """Run the project's own training smoke tests: CPU always, GPU and DDP when asked.
 
     Exits 0 when every check passed, 1 when one failed, 2 when PATH is not a generated project.
+
+    Example: [bold]scaffold verify my-project --gpu --ddp[/bold]
     """
-    with reported_errors():
+    with reported_errors(), err.status(f"Running the tests of {path.resolve().name}"):
         result = verify.verify(verify.VerifyOptions(path, gpu=gpu, ddp=ddp, python=python))
     table = Table("check", "result", "seconds", title=f"{result.package_name} ({result.project})")
     for check in result.checks:

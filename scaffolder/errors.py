@@ -1,5 +1,6 @@
 """One error root and the exit codes the CLI documents."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import IntEnum
@@ -35,13 +36,15 @@ def copier_errors(source: str, ref: Any = None) -> Iterator[None]:
     ``CopierError`` subclasses for its own checks and plumbum's ``ProcessExecutionError`` when
     git cannot fetch the template or the ref.
     """
-    from copier.errors import CopierError
+    from copier.errors import CopierError, UnsafeTemplateError
     from plumbum import ProcessExecutionError
 
     try:
         yield
     except ValueError as error:
         raise BadInputError(" ".join(str(error).split()).rstrip(".") + ".") from error
+    except UnsafeTemplateError as error:
+        raise BadInputError(unsafe_template_message(source, error)) from error
     except CopierError as error:
         message = " ".join(str(error).split()).rstrip(".")
         raise ScaffoldError(f"Copier could not use the template {source}: {message}.") from error
@@ -50,3 +53,18 @@ def copier_errors(source: str, ref: Any = None) -> Iterator[None]:
         reason = lines[-1] if lines else f"exit code {error.retcode}"
         at = f" at {ref}" if isinstance(ref, str) else ""
         raise ScaffoldError(f"Cannot fetch the template {source}{at}: {reason}") from error
+
+
+def unsafe_template_message(source: str, error: Exception) -> str:
+    """Name the features for which Copier refused ``source`` and how to allow them.
+
+    Copier's message lists them as ``feature(s): tasks, migrations``; scaffold names them as
+    the template's copier.yml spells them.
+    """
+    found = re.search(r"features?: ([\w, ]+)", str(error))
+    names = [f"_{name.strip()}" for name in found.group(1).split(",")] if found else []
+    features = ", ".join(names) or "unsafe features"
+    return (
+        f"The template {source} uses {features}, which run code from the template on this "
+        "machine; scaffold refuses it unless you pass --trust (only for templates you trust)."
+    )

@@ -4,7 +4,8 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import yaml
 
 from scaffolder import answers as answers_
 from scaffolder import git, presets, template
-from scaffolder.errors import BadInputError, ScaffoldError
+from scaffolder.errors import BadInputError, ScaffoldError, unsafe_template_message
 from scaffolder.project import ANSWERS_FILE, parse_version
 
 DEMO_DATA_DIR = "data"
@@ -33,6 +34,11 @@ class NewOptions:
     git_init: bool = True
     demo_data: bool = True
     preset: presets.Preset | None = None
+    trust: bool = False
+    # Render into a folder that already has files, replacing those the template also writes.
+    overwrite: bool = False
+    # Told what each long step is about to do, so a CLI can show it.
+    progress: Callable[[str], None] = lambda step: None
 
 
 @dataclass(frozen=True)
@@ -46,9 +52,9 @@ class NewResult:
     warnings: tuple[str, ...]
 
     @property
-    def package_name(self) -> str:
-        """The import name of the generated package."""
-        return self.answers["package_name"]
+    def package_name(self) -> str | None:
+        """The import name of the generated package (None for a template that asks none)."""
+        return self.answers.get("package_name")
 
 
 def resolve_source(source: str | None) -> str:
@@ -63,7 +69,9 @@ def resolve_source(source: str | None) -> str:
 def new(options: NewOptions) -> NewResult:
     """Render a project into a new or empty folder; on failure leave the folder as it was."""
     destination = options.destination.resolve()
-    check_destination(destination)
+    existing = options.overwrite and destination.is_dir() and any(destination.iterdir())
+    if not existing:
+        check_destination(destination)
     source = resolve_source(options.template)
     questions = template.questions(source)
     unknown = answers_.check(options.answers, questions)
@@ -76,18 +84,68 @@ def new(options: NewOptions) -> NewResult:
         presets.validate(options.preset, questions)
         given, user_defaults = presets.apply(options.preset, given)
 
+    if existing:
+        return _new_over_existing(destination, source, given, user_defaults, options, warnings)
     existed = destination.exists()
     try:
+        options.progress(f"Rendering {destination.name}")
         _copy(source, destination, given, user_defaults, options)
+        _refuse_git_internals(source, destination)
         recorded = yaml.safe_load((destination / ANSWERS_FILE).read_text())
         commit = None
         if options.git_init:
+            options.progress("Committing it to a new git repository")
             message = f"Generate {recorded['project_name']}{FIRST_COMMIT_SUFFIX}"
             commit = git.init_and_commit(destination, message)
     except BaseException:
         _remove_what_was_written(destination, existed)
         raise
 
+    warnings += _version_warnings(source, recorded)
+    demo_data = _demo_data(destination, recorded, options, warnings)
+    return NewResult(destination, recorded, commit, demo_data, tuple(warnings))
+
+
+def _new_over_existing(
+    destination: Path,
+    source: str,
+    answers: dict[str, Any],
+    user_defaults: dict[str, Any],
+    options: NewOptions,
+    warnings: list[str],
+) -> NewResult:
+    """Render beside a folder that has files, then copy the result over them (``--overwrite``).
+
+    Rendering happens in a temporary folder, so a failure leaves the user's folder untouched;
+    its files that the template does not write stay, and nothing is committed for the user.
+    """
+    with tempfile.TemporaryDirectory(prefix=".scaffold-", dir=destination.parent) as tmp:
+        staging = Path(tmp) / destination.name
+        options.progress(f"Rendering {destination.name}")
+        _copy(source, staging, answers, user_defaults, options)
+        _refuse_git_internals(source, staging)
+        replaced = sorted(
+            str(path.relative_to(staging))
+            for path in staging.rglob("*")
+            if path.is_file() and (destination / path.relative_to(staging)).exists()
+        )
+        shutil.copytree(staging, destination, dirs_exist_ok=True)
+    recorded = yaml.safe_load((destination / ANSWERS_FILE).read_text())
+    if replaced:
+        warnings.append(f"Replaced {len(replaced)} existing files: {', '.join(replaced)}.")
+    if options.git_init:
+        warnings.append(
+            f"{destination} already had files, so scaffold made no commit: review them with "
+            "`git status` (after `git init` if it is not a repository yet) and commit."
+        )
+    warnings += _version_warnings(source, recorded)
+    demo_data = _demo_data(destination, recorded, options, warnings)
+    return NewResult(destination, recorded, None, demo_data, tuple(warnings))
+
+
+def _version_warnings(source: str, recorded: dict[str, Any]) -> list[str]:
+    """Why the project could not be updated later, if it cannot."""
+    warnings = []
     if "_commit" not in recorded:
         warnings.append(
             f"The template at {source} is not a tagged git repository, so this project records "
@@ -99,25 +157,52 @@ def new(options: NewOptions) -> NewResult:
             f"commit {recorded['_commit']} and cannot be updated with `scaffold update` or "
             "`copier update`; tag the template (git tag v0.1.0) and generate it again."
         )
-    demo_data = None
-    if options.demo_data:
-        problem = write_demo_data(destination, recorded["package_name"])
-        if problem:
-            warnings.append(problem)
-        else:
-            demo_data = destination / DEMO_DATA_DIR
-    return NewResult(destination, recorded, commit, demo_data, tuple(warnings))
+    return warnings
+
+
+def _demo_data(
+    destination: Path, recorded: dict[str, Any], options: NewOptions, warnings: list[str]
+) -> Path | None:
+    """Write the demo dataset when asked and possible; never into an existing data folder."""
+    if not options.demo_data or "package_name" not in recorded:
+        return None
+    folder = destination / DEMO_DATA_DIR
+    if folder.exists():
+        warnings.append(f"{folder} already exists, so no demo data was written into it.")
+        return None
+    options.progress(f"Writing the demo dataset into {DEMO_DATA_DIR}/")
+    problem = write_demo_data(destination, recorded["package_name"])
+    if problem:
+        warnings.append(problem)
+        return None
+    return folder
 
 
 def check_destination(destination: Path) -> None:
     """Accept only a folder that does not exist yet or is empty."""
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
         raise BadInputError(
-            f"{destination} already exists and is not empty; choose a new folder for the project."
+            f"{destination} already exists and is not empty; choose a new folder for the "
+            "project, or pass --overwrite to render into it."
         )
     blocking_file = next((parent for parent in destination.parents if parent.is_file()), None)
     if blocking_file:
         raise BadInputError(f"{blocking_file} is a file, so {destination} cannot be created.")
+
+
+def _refuse_git_internals(source: str, destination: Path) -> None:
+    """Refuse a rendering that wrote into a ``.git`` folder (hooks there would run on commit).
+
+    The destination was empty, so any ``.git`` in it now came from the template. Copier keeps
+    rendered paths inside the destination, but excludes ``.git`` only for templates without a
+    ``_subdirectory``.
+    """
+    planted = sorted(path.relative_to(destination) for path in destination.rglob(".git"))
+    if planted:
+        raise BadInputError(
+            f"The template {source} writes {planted[0]}, git's own folder, where hooks would run "
+            "on the first commit; scaffold never renders into .git/."
+        )
 
 
 def _remove_what_was_written(destination: Path, existed: bool) -> None:
@@ -140,7 +225,7 @@ def _copy(
 ) -> None:
     """Run Copier, turning its errors into scaffold's."""
     import copier
-    from copier.errors import CopierError
+    from copier.errors import CopierError, UnsafeTemplateError
     from plumbum import ProcessExecutionError
 
     try:
@@ -152,10 +237,12 @@ def _copy(
             defaults=options.defaults,
             vcs_ref=options.ref,
             quiet=True,
-            unsafe=False,
+            unsafe=options.trust,
         )
     except ValueError as error:
         raise BadInputError(" ".join(str(error).split()).rstrip(".") + ".") from error
+    except UnsafeTemplateError as error:
+        raise BadInputError(unsafe_template_message(source, error)) from error
     except CopierError as error:
         raise ScaffoldError(f"Copier could not render {source}: {error}") from error
     except ProcessExecutionError as error:

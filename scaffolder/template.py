@@ -44,7 +44,14 @@ def questions(source: str) -> dict[str, Question]:
     config = Path(source) / "copier.yml"
     if not config.is_file():
         return {}
-    raw = yaml.safe_load(config.read_text())
+    try:
+        raw = yaml.safe_load(config.read_text())
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ScaffoldError(f"The template's {config} is not valid YAML{where}.") from error
+    if not isinstance(raw, dict):
+        raise ScaffoldError(f"The template's {config} must be a YAML mapping of questions.")
     result = {}
     for key, spec in raw.items():
         if key.startswith("_") or not isinstance(spec, dict):

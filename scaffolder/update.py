@@ -5,6 +5,7 @@ rendering); this module refuses what Copier would refuse with a clearer sentence
 changed and what conflicts, undoes a half-finished update, and runs many projects in a row.
 """
 
+import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -42,6 +43,7 @@ class UpdateOptions:
     conflict: Literal["inline", "rej"] = "inline"
     defaults: bool = True
     verify: bool = False
+    trust: bool = False
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,10 @@ def _apply(
     """Run Copier's update, undo it if it fails, and report files changed and in conflict."""
     import copier
 
-    with _undone_on_error(project.path), copier_errors(project.src_path, ref):
+    git_dir = Path(
+        git.git("rev-parse", "--path-format=absolute", "--git-common-dir", cwd=project.path)
+    )
+    with _undone_on_error(project.path, git_dir), copier_errors(project.src_path, ref):
         copier.run_update(
             project.path,
             data=data,
@@ -251,7 +256,7 @@ def _apply(
             skip_answered=True,
             conflict=options.conflict,
             quiet=True,
-            unsafe=False,
+            unsafe=options.trust,
         )
     changes, conflicts = _changes(project.path, options.conflict)
     deleted = [change.path for change in changes if change.code == "D"]
@@ -334,19 +339,68 @@ def _changes(path: Path, conflict: str) -> tuple[list[FileChange], list[str]]:
 
 
 @contextmanager
-def _undone_on_error(path: Path) -> Iterator[None]:
+def _undone_on_error(path: Path, git_dir: Path) -> Iterator[None]:
     """Put the project back as it was committed if the update does not finish.
 
     The tree was clean before (untracked files included), so this discards only what Copier
-    wrote; git-ignored files such as data/ are never touched.
+    wrote; git-ignored files such as data/ are never touched. A template that wrote into git's
+    hooks or config (Copier keeps rendered paths inside the project, not out of ``.git/``) is
+    undone first and refused, before git runs again here.
     """
+    control = _control_files(git_dir)
     try:
         yield
-    except BaseException:
-        git.git("reset", "--quiet", "--", ".", cwd=path)
-        git.git("checkout", "--quiet", "--", ".", cwd=path)
-        git.git("clean", "-d", "--force", "--quiet", "--", ".", cwd=path)
+        planted = _restore_control_files(git_dir, control)
+        if planted:
+            raise BadInputError(
+                f"The new template version writes {planted[0]} into git's own folder, where it "
+                "would run as a hook or setting; scaffold refused the update and undid it."
+            )
+    except BaseException as error:
+        _restore_control_files(git_dir, control)
+        try:
+            git.git("reset", "--quiet", "--", ".", cwd=path)
+            git.git("checkout", "--quiet", "--", ".", cwd=path)
+            git.git("clean", "-d", "--force", "--quiet", "--", ".", cwd=path)
+        except ScaffoldError as undo_error:
+            raise ScaffoldError(
+                f"The update stopped ({error or type(error).__name__}) and undoing it failed "
+                f"({undo_error}); put the project back as last committed with: "
+                f"{restore_command(path)}"
+            ) from error
         raise
+
+
+def restore_command(path: Path) -> str:
+    """One shell line that returns the project at ``path`` to its last commit.
+
+    The same three git commands the undo runs: they touch neither ignored files (data/, logs/)
+    nor the rest of a larger repository the project may sit in.
+    """
+    git_c = f"git -C {shlex.quote(str(path))}"
+    return f"{git_c} reset --quiet -- . && {git_c} checkout -- . && {git_c} clean -d --force -- ."
+
+
+def _control_files(git_dir: Path) -> dict[Path, bytes]:
+    """The contents of the files in ``git_dir`` that make git run commands: hooks and config."""
+    files = [git_dir / "config", *(git_dir / "hooks").rglob("*")]
+    return {file: file.read_bytes() for file in files if file.is_file()}
+
+
+def _restore_control_files(git_dir: Path, before: Mapping[Path, bytes]) -> list[str]:
+    """Undo changes to git's hooks and config since ``before``; name the files that changed."""
+    after = _control_files(git_dir)
+    changed = sorted(
+        str(file.relative_to(git_dir.parent))
+        for file in {*before, *after}
+        if before.get(file) != after.get(file)
+    )
+    for file in after.keys() - before.keys():
+        file.unlink()
+    for file, content in before.items():
+        if after.get(file) != content:
+            file.write_bytes(content)
+    return changed
 
 
 def _only_generated(path: Path, name: str) -> bool:

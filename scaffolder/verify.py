@@ -16,8 +16,9 @@ from scaffolder import project as project_
 from scaffolder.errors import ScaffoldError
 
 OUTPUT_TAIL = 3000  # characters of a failed check's output worth showing
-# Short tracebacks and no warnings summary, so the tail shown on failure holds the error.
-PYTEST_FLAGS = ("--tb=short", "--disable-warnings")
+# Short tracebacks, no captured output and no warnings summary: the tail shown on failure
+# holds the error.
+PYTEST_FLAGS = ("--tb=short", "--show-capture=no", "--disable-warnings")
 TIMEOUT_S = 900  # per check: far above a one-step run, short of a hung one
 
 

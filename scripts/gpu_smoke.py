@@ -27,6 +27,7 @@ def smoke(workdir: Path) -> list[dict]:
         for precision in PRECISIONS:
             name = f"{task}-{precision}"
             answers = {"project_name": f"Smoke {task} {precision}", "task": task}
+            answers["package_name"] = f"smoke_{task}"  # within the 24 characters allowed
             answers["precision"] = precision
             options = render.NewOptions(
                 workdir / name, answers, ref="HEAD", defaults=True, demo_data=False

@@ -61,6 +61,23 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"project matrix: {len(VARIANTS)} rendered projects (pairwise, torchvision as one) "
             f"in {len(reports)} chunks, {failed} chunks failed, {seconds:.0f} s of test time"
         )
+        timings = {
+            index: project_seconds
+            for report in reports
+            for name, value in report.user_properties
+            if name == "project_seconds"
+            for index, project_seconds in value.items()
+        }
+        slowest = sorted(timings.items(), key=lambda item: -item[1])[:8]
+        for index, project_seconds in slowest:
+            answers = {
+                k: v
+                for k, v in VARIANTS[index].items()
+                if k in ("task", "backbone", "detector", "precision")
+            }
+            terminalreporter.write_line(
+                f"  project {index:02d}: {project_seconds:5.1f} s  {answers}"
+            )
 
 
 @pytest.fixture(scope="session")

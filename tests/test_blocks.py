@@ -104,3 +104,22 @@ def test_backbone_shapes_gradients_and_determinism(
     assert any(p.grad.abs().sum() > 0 for p in network.parameters())
 
     assert torch.equal(build()(images), features.detach())
+
+
+@pytest.mark.parametrize("pool", CATALOGUE["pool"].choices)
+def test_stage_dropout_drops_whole_channels_after_every_stage(pool: str, render_root: Path) -> None:
+    module = blocks_module(render_root, "plain")
+    torch.manual_seed(0)
+    # tanh, unlike ReLU, leaves no channel at zero by itself.
+    network = module.ConvNet(widths=[4, 8, 16], activation=nn.Tanh, pool=pool, stage_dropout=0.5)
+    dropouts = [layer for layer in network if isinstance(layer, nn.Dropout2d)]
+    assert len(dropouts) == 3 and all(layer.p == 0.5 for layer in dropouts)
+    assert isinstance(network[-1], nn.Dropout2d)
+
+    features = network.train()(torch.randn(2, 3, 16, 16))
+    per_channel = features.flatten(2).abs().sum(-1)
+    assert (per_channel == 0).any(), "no channel was dropped"
+    assert (per_channel != 0).any()
+    network.eval()
+    assert torch.equal(network(torch.ones(1, 3, 16, 16)), network(torch.ones(1, 3, 16, 16)))
+    assert not any(isinstance(layer, nn.Dropout2d) for layer in module.ConvNet(widths=[4]))

@@ -24,6 +24,11 @@ def test_help_and_version_run_as_a_process(tmp_path: Path) -> None:
     assert "new" in help_.stdout and "options" in help_.stdout
     version = scaffold("--version", cwd=tmp_path)
     assert version.returncode == 0 and version.stdout.startswith("scaffold ")
+    for command in ("new", "options", "update", "reconfigure", "check", "verify"):
+        command_help = scaffold(command, "--help", cwd=tmp_path)
+        assert command_help.returncode == 0
+        assert f"Example: scaffold {command}" in command_help.stdout, command
+    assert "--install-completion" in help_.stdout
 
 
 def test_new_renders_commits_and_writes_ignored_demo_data(tmp_path: Path) -> None:
@@ -33,6 +38,9 @@ def test_new_renders_commits_and_writes_ignored_demo_data(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     project = tmp_path / "shapes"
     assert "python -m shape_sorter fit --config configs/default.yaml" in result.stdout
+    summary = result.stdout.split("Created")[0]  # the answers table comes first
+    for answer in ("Shape Sorter", "shape_sorter", "imagefolder", "cross_entropy", "32-true"):
+        assert answer in summary
     log = run(["git", "log", "--format=%s"], cwd=project).stdout.splitlines()
     assert log == ["Generate Shape Sorter from the scaffold template"]
     assert run(["git", "status", "--porcelain"], cwd=project).stdout == ""
@@ -91,6 +99,11 @@ def test_bad_package_name_exits_2_with_one_sentence_and_no_folder(
         (["--data-file", "shapes.yml"], "dropout must be a number; got [1]."),
         (["-d", "backbone=resnet18", "-d", "widths=[1,"], "widths must be valid YAML"),
         (["-d", "package_name=csv"], 'package_name "csv" would shadow the csv package'),
+        (["-d", 'project_name=Say "hi"'], "must not contain double quotes, backslashes"),
+        (["-d", "dropout=1.5"], "dropout must be at least 0 and below 1; got 1.5."),
+        (["-d", "widths=[32, 0]"], "widths must be a non-empty list of positive integers"),
+        (["-d", "task=regression", "-d", "loss=focal"], "focal fits classification and multilabel"),
+        (["-d", f"package_name={'a' * 25}"], "is 25 characters long; keep it to 24 or fewer"),
         (
             ["-d", "task=detection", "-d", "dataset_layout=csv"],
             "csv fits classification, multilabel and regression, not detection",
@@ -113,7 +126,40 @@ def test_non_empty_destination_is_refused_and_left_alone(tmp_path: Path) -> None
     result = CliRunner().invoke(app, ["new", str(tmp_path / "taken"), "--defaults"])
     assert result.exit_code == 2
     assert "already exists and is not empty" in result.output
+    assert "--overwrite" in result.output
     assert [p.name for p in (tmp_path / "taken").iterdir()] == ["notes.txt"]
+
+
+def test_overwrite_renders_into_a_folder_and_keeps_its_other_files(tmp_path: Path) -> None:
+    folder = tmp_path / "taken"
+    (folder / "data").mkdir(parents=True)
+    (folder / "notes.txt").write_text("mine")
+    (folder / "README.md").write_text("old readme")
+    result = scaffold("new", str(folder), "--defaults", "--overwrite", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (folder / "notes.txt").read_text() == "mine"
+    assert (folder / "README.md").read_text().startswith("# Shapes Classifier")
+    assert (folder / "src" / "shapes_classifier" / "model.py").is_file()
+    assert not list((folder / "data").iterdir()), "demo data went into the user's data folder"
+    assert not (folder / ".git").exists(), "the user's files were committed"
+    warnings = " ".join(result.stderr.split())
+    assert "Replaced 1 existing files: README.md." in warnings
+    assert "made no commit" in warnings and "no demo data was written" in warnings
+    assert not list(tmp_path.glob(".scaffold-*")), "the staging folder was left behind"
+
+
+def test_a_failed_overwrite_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
+    folder = tmp_path / "taken"
+    folder.mkdir()
+    (folder / "README.md").write_text("old readme")
+    result = scaffold(
+        "new", str(folder), "--defaults", "--overwrite", "-d", "dropout=2", cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "dropout must be at least 0 and below 1" in result.stderr
+    assert [p.name for p in folder.iterdir()] == ["README.md"]
+    assert (folder / "README.md").read_text() == "old readme"
+    assert not list(tmp_path.glob(".scaffold-*"))
 
 
 def test_unknown_answers_are_named_in_a_warning(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -60,7 +61,9 @@ CHUNKS = 8  # one pytest process per chunk: torch and Lightning are imported onc
 
 @pytest.mark.slow
 @pytest.mark.parametrize("chunk", range(CHUNKS), ids=lambda chunk: f"chunk{chunk}")
-def test_projects_lint_clean_and_train_one_step(chunk: int, tmp_path: Path) -> None:
+def test_projects_lint_clean_and_train_one_step(
+    chunk: int, tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
     """Render a share of the matrix, lint each project and run their own tests at once.
 
     Each project gets its own package name (matrix_NN), so that their test suites can share
@@ -108,6 +111,7 @@ def test_projects_lint_clean_and_train_one_step(chunk: int, tmp_path: Path) -> N
     # Every project trained one step on the CPU (the first of each task and layout also ran
     # its data tests); only the GPU tests skip.
     outcomes = junit_outcomes(report)
+    record_property("project_seconds", project_seconds(report))
     for index in range(chunk, len(VARIANTS), CHUNKS):
         mine = {name: outcome for (folder, name), outcome in outcomes.items() if folder == index}
         assert mine.get("test_fit_one_step_on_cpu") == "passed", (index, mine)
@@ -132,3 +136,12 @@ def junit_outcomes(report: Path) -> dict[tuple[int, str], str]:
             status = "failed"
         outcomes[int(match.group(1)), name] = status
     return outcomes
+
+
+def project_seconds(report: Path) -> dict[int, float]:
+    """Project index -> seconds its tests took, from a JUnit XML report."""
+    seconds: dict[int, float] = {}
+    for case in ElementTree.parse(report).iter("testcase"):
+        index = int(re.search(r"project-(\d+)", case.get("classname", "")).group(1))
+        seconds[index] = seconds.get(index, 0.0) + float(case.get("time", 0))
+    return seconds

@@ -14,7 +14,6 @@ FAST = [
     "--data.image_size=32",
     "--data.batch_size=4",
     "--data.num_workers=0",
-    "--trainer.enable_progress_bar=false",
 ]
 
 
@@ -43,6 +42,7 @@ def test_fit_then_validate_test_and_predict(tmp_path: Path) -> None:
         project, "-m", "shapes_classifier", "fit", *FAST, "--trainer.max_epochs=1"
     )
     assert fit.returncode == 0, fit.stderr[-3000:]
+    assert "━" in fit.stdout, "no rich progress bar"  # rich draws its bars with this character
     checkpoint = project / "logs/shapes_classifier/version_0/checkpoints/last.ckpt"
     assert torch.load(checkpoint, weights_only=False)["global_step"] == 3  # 12 images, batch 4
 

@@ -35,6 +35,7 @@ def test_default_project_tree(default_project: Path) -> None:
         "data.py",
         "demo_data.py",
         "export.py",
+        "guards.py",
         "images.py",
         "losses.py",
         "model.py",
@@ -165,6 +166,7 @@ def test_plain_copier_cli_renders_without_trust(tmp_path: Path) -> None:
         ({"widths": "[]"}, "widths must be a non-empty list of positive integers"),
         ({"widths": "{a: 1}"}, "widths must be a non-empty list of positive integers"),
         ({"dropout": "1.0"}, "dropout must be at least 0 and below 1"),
+        ({"stage_dropout": "-0.1"}, "stage_dropout must be at least 0 and below 1"),
         ({"precision": "fp8"}, "Invalid choice for 'precision'"),
     ],
 )

@@ -1,12 +1,18 @@
 """Reading image files and sizing loader pools: what every split and layout shares."""
 
+import logging
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch.utils.data import Dataset
 from torchvision.io import ImageReadMode, decode_image
+from torchvision.transforms.v2.functional import to_dtype
+
+log = logging.getLogger(__name__)
 
 # The formats torchvision.io.decode_image reads.
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif")
@@ -17,9 +23,60 @@ def is_image_file(path: str | Path) -> bool:
     return str(path).lower().endswith(IMAGE_EXTENSIONS)
 
 
+class BadImageError(ValueError):
+    """An image file that cannot be decoded: missing, empty, truncated or not an image."""
+
+
+def read_image(path: str | Path, mode: ImageReadMode) -> torch.Tensor:
+    """Decode an image file; raise BadImageError naming the file if it cannot be decoded."""
+    try:
+        return decode_image(str(path), mode=mode)
+    except RuntimeError as error:
+        # torchvision's messages start with the C++ function, file and line.
+        reason = re.sub(r"^\w+, \S+:\d+, ", "", str(error)).strip()
+        raise BadImageError(
+            f"{path} cannot be read as an image ({reason}); fix or remove it, or set "
+            "data.skip_bad_samples: true to skip such files with a warning."
+        ) from None
+
+
 def read_rgb(path: str | Path) -> torch.Tensor:
-    """Decode an image file to a uint8 RGB tensor of shape [3, H, W], without PIL."""
-    return decode_image(str(path), mode=ImageReadMode.RGB)
+    """Decode an image file to a uint8 RGB tensor of shape [3, H, W], without PIL.
+
+    Grayscale, palette and RGBA images become RGB (alpha is dropped) and 16-bit images are
+    scaled to 8 bits, so every image of a dataset arrives in the same form.
+    """
+    image = read_image(path, ImageReadMode.RGB)
+    if image.dtype != torch.uint8:
+        image = to_dtype(image, torch.uint8, scale=True)
+    return image
+
+
+class SkipBadSamples(Dataset):
+    """A dataset whose samples with unreadable images are replaced by the next readable one.
+
+    Each skipped file is logged as a warning; the dataset keeps its length, so epochs do not
+    change size. Other attributes are the wrapped dataset's.
+    """
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int) -> Any:
+        for offset in range(len(self)):
+            try:
+                return self.dataset[(index + offset) % len(self)]
+            except BadImageError as error:
+                log.warning("Skipping a sample: %s", str(error).partition("; ")[0])
+        raise BadImageError("None of the dataset's images can be read.")
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "dataset":  # not set yet while a loader worker unpickles it
+            raise AttributeError(name)
+        return getattr(self.dataset, name)
 
 
 def default_num_workers(devices: int) -> int:

@@ -1,0 +1,127 @@
+"""Every command in a generated project's README works as written, run against demo data.
+
+The commands are read from the README's ```bash blocks. Each must match exactly one rule below,
+which says how it is exercised: run as written, run with options that make it fast (appended,
+so they win over the config), checked by parsing its configuration where it needs hardware this
+machine lacks, or left to the named test that covers it. A command no rule knows fails the test,
+so a README change cannot add a command nobody runs.
+"""
+
+import os
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BIN, render, run
+
+PACKAGE = "shapes_classifier"
+# Small images, one or two batches: the README's commands, not the model's quality, are tested.
+FAST_RUN = [
+    "--data.image_size=32",
+    "--data.batch_size=4",
+    "--data.num_workers=0",
+    "--trainer.max_epochs=1",
+    "--trainer.limit_train_batches=2",
+    "--trainer.limit_val_batches=1",
+    "--trainer.limit_test_batches=1",
+    "--trainer.limit_predict_batches=1",
+]
+FAST_DEMO = ["--train-images=12", "--val-images=6", "--test-images=6", "--image-size=32"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How the README commands that match ``pattern`` are exercised."""
+
+    pattern: str
+    how: str  # run | fast | fast-demo | parse | torchrun-parse | syntax | covered
+    why: str = ""
+
+    def matches(self, command: str) -> bool:
+        return re.fullmatch(self.pattern, command) is not None
+
+
+LIGHTNING = rf"python -m {PACKAGE} (fit|validate|test|predict) .*"
+RULES = [
+    Rule(r"[A-Z_]+=\S+", "run"),
+    Rule(
+        r"python -m pip install .*",
+        "covered",
+        "the suite runs with the project's dependencies installed; "
+        "test_template.py::test_project_builds_a_wheel_with_its_package_and_dependencies builds it",
+    ),
+    Rule(rf"python -m {PACKAGE}\.demo_data data", "fast-demo"),
+    Rule(rf"python -m {PACKAGE} fit .*--config configs/(ddp|multinode)\.yaml.*", "parse"),
+    Rule(r"torchrun .*", "torchrun-parse"),
+    Rule(LIGHTNING, "fast"),
+    Rule(r"sbatch scripts/slurm\.sbatch", "syntax"),
+    Rule(r"pytest -m gpu", "run"),
+    Rule(r"pytest", "covered", "test_generated_projects.py runs every project's own tests"),
+    Rule(r"pytest -m ddp", "covered", "test_verify.py runs the DDP test through scaffold verify"),
+    Rule(r"ruff check \. && ruff format --check \.", "run"),
+    Rule(r"copier update .*", "covered", "test_update.py runs copier update on tagged templates"),
+]
+
+
+def readme_commands(readme: str) -> list[str]:
+    """The commands of the README's bash blocks: continuations joined, comments dropped."""
+    commands = []
+    for block in re.findall(r"```bash\n(.*?)```", readme, re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            command = " ".join(re.sub(r"\s#.*$", "", line).split())
+            if command and not command.startswith("#"):
+                commands.append(command)
+    return commands
+
+
+def as_run(command: str, how: str) -> str:
+    """The shell command that exercises the README command."""
+    if how == "fast":
+        return f"{command} {shlex.join(FAST_RUN)}"
+    if how == "fast-demo":
+        return f"{command} {shlex.join(FAST_DEMO)}"
+    if how == "parse":
+        return f"{command} --print_config"
+    if how == "torchrun-parse":  # the module and options torchrun starts in each process
+        module = command.split(" -m ", 1)[1]
+        return f"python -m {module} --print_config"
+    if how == "syntax":
+        return f"bash -n {command.split()[-1]}"
+    return command
+
+
+@pytest.mark.slow
+def test_every_readme_command_runs_against_demo_data(tmp_path: Path) -> None:
+    project = render(tmp_path / "shapes")
+    commands = readme_commands((project / "README.md").read_text())
+    assert any(re.fullmatch(LIGHTNING, command) for command in commands)
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": str(project / "src"),
+    }
+    exercised = []
+    for command in commands:
+        rules = [rule for rule in RULES if rule.matches(command)]
+        assert rules, f"no rule says how to exercise this README command: {command}"
+        rule = rules[0]
+        if rule.how == "covered":
+            exercised.append((command, f"covered: {rule.why}"))
+            continue
+        assignment = re.fullmatch(r"([A-Z_]+)=(\S+)", command)
+        if assignment:
+            env[assignment[1]] = assignment[2]
+            continue
+        shell = as_run(command, rule.how)
+        result = run(["bash", "-c", shell], cwd=project, **env)
+        assert result.returncode == 0, f"{shell}\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+        exercised.append((command, rule.how))
+
+    hows = {how for _, how in exercised}
+    assert {"fast", "fast-demo", "parse", "run"} <= hows, exercised
+    rows = list((project / "predictions.csv").open())
+    assert rows[0].startswith("path,prediction,")
+    assert len(rows) > 1

@@ -1,0 +1,86 @@
+"""A training run killed with SIGKILL resumes with ``fit --ckpt_path last`` at its saved step."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+from tests.conftest import render, run_project_python
+
+PACKAGE = "shapes_classifier"
+FIT = [
+    "--config=configs/every_step.yaml",
+    "--data.image_size=32",
+    "--data.batch_size=2",
+    "--data.num_workers=0",
+    "--trainer.accelerator=cpu",
+    "--trainer.enable_progress_bar=false",
+]
+
+
+def checkpoint_every_step(project: Path) -> None:
+    """The default config, but ``last.ckpt`` is rewritten after every training step."""
+    config = yaml.safe_load((project / "configs" / "default.yaml").read_text())
+    for callback in config["trainer"]["callbacks"]:
+        if callback.get("init_args", {}).get("filename") == "last":
+            callback["init_args"]["every_n_train_steps"] = 1
+    (project / "configs" / "every_step.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+def saved_step(checkpoint: Path) -> int:
+    return torch.load(checkpoint, weights_only=False, map_location="cpu")["global_step"]
+
+
+@pytest.mark.slow
+def test_a_run_killed_mid_epoch_resumes_at_its_saved_step(tmp_path: Path) -> None:
+    project = render(tmp_path / "shapes")
+    demo = run_project_python(
+        project, "-m", f"{PACKAGE}.demo_data", "data", "--train-images=100", "--val-images=6",
+        "--test-images=6", "--image-size=32",
+    )  # fmt: skip
+    assert demo.returncode == 0, demo.stderr
+    checkpoint_every_step(project)
+    last = project / "logs" / PACKAGE / "version_0" / "checkpoints" / "last.ckpt"
+
+    run = subprocess.Popen(
+        [sys.executable, "-m", PACKAGE, "fit", *FIT, "--trainer.max_epochs=1"],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(project / "src")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        # Kill it while it writes: after the fifth step, with 50 steps in its epoch.
+        while not (last.exists() and saved_step(last) >= 5):
+            assert run.poll() is None, run.stderr.read().decode()[-3000:]
+            assert time.monotonic() < deadline, "no checkpoint after 120 s"
+            time.sleep(0.05)
+    except Exception:
+        run.kill()
+        raise
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    run.stderr.close()
+    assert run.returncode == -signal.SIGKILL
+
+    killed_at = saved_step(last)  # loads: the kill never leaves a half-written checkpoint
+    assert 5 <= killed_at < 50
+    # The kill may land while a checkpoint is written: only the hidden partial file suffers.
+    kept = [path.name for path in last.parent.iterdir() if not path.name.startswith(".")]
+    assert kept == ["last.ckpt"]
+
+    resume = ["fit", *FIT, "--ckpt_path=last", f"--trainer.max_steps={killed_at + 2}"]
+    resumed = run_project_python(project, "-m", PACKAGE, *resume)
+
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    restored = f"Restored all states from the checkpoint at {last.relative_to(project)}"
+    assert restored in resumed.stderr
+    resumed_last = project / "logs" / PACKAGE / "version_1" / "checkpoints" / "last.ckpt"
+    assert saved_step(resumed_last) == killed_at + 2  # two steps on from where it was killed
