@@ -57,6 +57,7 @@ RULES = [
     Rule(rf"python -m {PACKAGE} fit .*--config configs/(ddp|multinode)\.yaml.*", "parse"),
     Rule(r"torchrun .*", "torchrun-parse"),
     Rule(LIGHTNING, "fast"),
+    Rule(rf"python -m {PACKAGE}\.(report|export) .*", "run"),
     Rule(r"sbatch scripts/slurm\.sbatch", "syntax"),
     Rule(r"pytest -m gpu", "run"),
     Rule(r"pytest", "covered", "test_generated_projects.py runs every project's own tests"),
@@ -122,6 +123,10 @@ def test_every_readme_command_runs_against_demo_data(tmp_path: Path) -> None:
 
     hows = {how for _, how in exercised}
     assert {"fast", "fast-demo", "parse", "run"} <= hows, exercised
+    run_dir = project / "logs" / PACKAGE / "version_0"
+    for picture in ("curves.png", "confusion_matrix.png", "predictions.png"):
+        assert (run_dir / picture).read_bytes().startswith(b"\x89PNG"), picture
+    assert {"last.onnx", "last.pt"} <= {path.name for path in (run_dir / "checkpoints").iterdir()}
     rows = list((project / "predictions.csv").open())
     assert rows[0].startswith("path,prediction,")
     assert len(rows) > 1
