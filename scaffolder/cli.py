@@ -5,7 +5,6 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
-from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
 
@@ -54,6 +53,9 @@ def reported_errors() -> Iterator[None]:
 def show_version(value: bool) -> None:
     """Eager ``--version`` callback."""
     if value:
+        # Imported here, as only --version needs it: importlib.metadata slows every start-up.
+        from importlib.metadata import version
+
         out.print(f"scaffold {version('scaffolder')}")
         raise typer.Exit()
 
