@@ -22,6 +22,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/demo.py --task all --json benchmarks/results.json
 	$(BIN)/python benchmarks/update.py --json benchmarks/update-results.json
+	$(BIN)/python -m benchmarks.new --json benchmarks/results.json
 	$(BIN)/python -m benchmarks.loop --json benchmarks/results.json
 	$(BIN)/python -m benchmarks.pipeline --json benchmarks/results.json
 	$(BIN)/python -m benchmarks.first_step --json benchmarks/results.json

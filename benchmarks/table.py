@@ -33,6 +33,15 @@ def rows(results: dict, update: dict) -> list[Row]:
                 pipeline["ratio"] >= pipeline["target"],
             )
         )
+    if new := results.get("new_vs_copier_copy"):
+        table.append(
+            (
+                "scaffold new / copier copy (s)",
+                f"{new['ratio_median']:.2f}x",
+                f"<= {new['target_ratio']}x",
+                new["within_target"],
+            )
+        )
     if update:
         table.append(
             (
