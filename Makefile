@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 TASK ?= classification
 
-.PHONY: test demo bench gpu-smoke lint clean
+.PHONY: test demo bench gpu-bench gpu-smoke lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,16 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/demo.py --task all --json benchmarks/results.json
 	$(BIN)/python benchmarks/update.py --json benchmarks/update-results.json
+	$(BIN)/python -m benchmarks.new --json benchmarks/results.json
 	$(BIN)/python -m benchmarks.loop --json benchmarks/results.json
 	$(BIN)/python -m benchmarks.pipeline --json benchmarks/results.json
+	$(BIN)/python -m benchmarks.first_step --json benchmarks/results.json
+	$(BIN)/python -m benchmarks.startup --json benchmarks/results.json
+	$(BIN)/python -m benchmarks.table benchmarks/results.json benchmarks/update-results.json
+
+# On a machine with a CUDA GPU: throughput per precision, channels_last and torch.compile.
+gpu-bench: $(STAMP)
+	$(BIN)/python -m benchmarks.gpu --json benchmarks/gpu-results.json
 
 # On a machine with a CUDA GPU: every task, one step in bf16-mixed and in 16-mixed.
 gpu-smoke: $(STAMP)

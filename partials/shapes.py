@@ -36,4 +36,6 @@ def paint(image: torch.Tensor, mask: torch.Tensor, generator: torch.Generator) -
 
 def to_uint8(image: torch.Tensor) -> torch.Tensor:
     """Float RGB in [0, 1] to the uint8 tensor that ``write_png`` takes."""
-    return (image.clamp(0, 1) * 255).round().to(torch.uint8)
+    # Adding 0.5 and truncating rounds these non-negative values; Tensor.round() takes a few
+    # milliseconds per image on a busy CPU, where this takes a tenth of one.
+    return (image.clamp(0, 1) * 255 + 0.5).to(torch.uint8)

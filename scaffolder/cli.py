@@ -6,7 +6,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from enum import Enum
-from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
 
@@ -55,6 +54,9 @@ def reported_errors() -> Iterator[None]:
 def show_version(value: bool) -> None:
     """Eager ``--version`` callback."""
     if value:
+        # Imported here, as only --version needs it: importlib.metadata slows every start-up.
+        from importlib.metadata import version
+
         out.print(f"scaffold {version('scaffolder')}")
         raise typer.Exit()
 
