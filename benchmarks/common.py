@@ -61,3 +61,16 @@ def record(path: Path, key: str, figures: dict) -> None:
     recorded = json.loads(path.read_text()) if path.is_file() else {}
     recorded[key] = figures
     path.write_text(json.dumps(recorded, indent=2) + "\n")
+
+
+class InMemory:
+    """The batches as one iterable loader (a bare list would read as a list of loaders)."""
+
+    def __init__(self, batches: list) -> None:
+        self.batches = batches
+
+    def __iter__(self):
+        return iter(self.batches)
+
+    def __len__(self) -> int:
+        return len(self.batches)

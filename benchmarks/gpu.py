@@ -27,7 +27,7 @@ import torch
 import yaml
 from lightning.pytorch import Callback
 
-from benchmarks.common import render_project, write_demo_data
+from benchmarks.common import InMemory, render_project, write_demo_data
 
 BACKBONES = {"blocks": {}, "resnet18": {"backbone": "resnet18"}}
 TARGET_SPEED_UP = 2.0
@@ -86,19 +86,6 @@ class GPUClock(Callback):
         if batch_idx == self.steps - 1:
             timed = (self.steps - self.warmup) * self.batch_size
             self.images_per_s = timed / (self.now(trainer) - self.start)
-
-
-class InMemory:
-    """The batches as one iterable loader (a bare list would read as a list of loaders)."""
-
-    def __init__(self, batches: list) -> None:
-        self.batches = batches
-
-    def __iter__(self):
-        return iter(self.batches)
-
-    def __len__(self) -> int:
-        return len(self.batches)
 
 
 def summarise(rows: list[dict]) -> dict:

@@ -21,7 +21,14 @@ from pathlib import Path
 import torch
 from lightning.pytorch import Callback
 
-from benchmarks.common import interleaved, ratio, record, render_project, write_demo_data
+from benchmarks.common import (
+    InMemory,
+    interleaved,
+    ratio,
+    record,
+    render_project,
+    write_demo_data,
+)
 
 WARMUP = 3
 TARGET = 0.95
@@ -58,19 +65,6 @@ class StepClock(Callback):
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx: int) -> None:
         self.end = time.perf_counter()
-
-
-class InMemory:
-    """The batches as one iterable loader (a bare list would read as a list of loaders)."""
-
-    def __init__(self, batches: list) -> None:
-        self.batches = batches
-
-    def __iter__(self):
-        return iter(self.batches)
-
-    def __len__(self) -> int:
-        return len(self.batches)
 
 
 def plain_loop(model: torch.nn.Module, optimizer, batches: list, loss_of: Callable) -> float:
