@@ -119,6 +119,7 @@ def check_project(project: Path) -> None:
     as_file=False,
 )
 @example(answers={"package_name": "../evil", "task": "detection"}, as_file=True)
+@example(answers={"project_name": " padded ", "package_name": "a"}, as_file=False)
 def test_any_answers_render_a_clean_project_or_exit_2_leaving_nothing(
     answers: dict, as_file: bool
 ) -> None:
