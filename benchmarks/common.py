@@ -1,6 +1,7 @@
 """What the benchmarks share: a rendered project with demo data, and interleaved timing."""
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -9,13 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import copier
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def render_project(destination: Path, **answers: Any) -> Path:
     """Render this checkout (uncommitted changes included); make its package importable."""
+    import copier  # here, so that a GPU machine without Copier can measure rendered projects
+
     copier.run_copy(str(ROOT), destination, data=answers, defaults=True, vcs_ref="HEAD", quiet=True)
     sys.path.insert(0, str(destination / "src"))
     return destination
@@ -25,9 +26,9 @@ def write_demo_data(project: Path, package: str, *args: str) -> Path:
     """Write the project's demo dataset into ``project/data`` with its own command."""
     data = project / "data"
     command = [sys.executable, "-m", f"{package}.demo_data", str(data), *args]
-    subprocess.run(
-        command, check=True, env={"PYTHONPATH": str(project / "src")}, capture_output=True
-    )
+    pythonpath = os.pathsep.join(filter(None, [str(project / "src"), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": pythonpath}
+    subprocess.run(command, check=True, env=env, capture_output=True)
     return data
 
 

@@ -12,6 +12,10 @@ whose compile time (the first step's extra seconds) is reported apart. Target: b
 ``--dry-run`` runs the same machinery on the CPU, without the compile setting (inductor takes
 minutes there), to check it in seconds with small images and few steps; its numbers mean
 nothing.
+
+A GPU machine often lacks the template's toolchain (Copier, git), so the two halves can run
+apart: ``--stage render --workdir DIR`` where the template is, then ``--stage measure --workdir
+DIR`` on the GPU machine with DIR copied over.
 """
 
 import argparse
@@ -27,7 +31,7 @@ import torch
 import yaml
 from lightning.pytorch import Callback
 
-from benchmarks.common import InMemory, render_project, write_demo_data
+from benchmarks.common import InMemory, write_demo_data
 
 BACKBONES = {"blocks": {}, "resnet18": {"backbone": "resnet18"}}
 TARGET_SPEED_UP = 2.0
@@ -164,6 +168,23 @@ def measure(
     }
 
 
+def project_folder(backbone: str) -> str:
+    """The folder name of a backbone's project."""
+    return f"gpu_bench_{backbone}"
+
+
+def prepare(workdir: Path, backbone: str) -> None:
+    """Render a backbone's project into ``workdir`` and write its demo data."""
+    from benchmarks.common import render_project  # Copier is needed here only
+
+    name = f"GPU Bench {backbone}"
+    project = render_project(
+        workdir / project_folder(backbone), project_name=name, **BACKBONES[backbone]
+    )
+    package = yaml.safe_load((project / ".copier-answers.yml").read_text())["package_name"]
+    write_demo_data(project, package, "--train-images=24", "--val-images=6")
+
+
 def main() -> None:
     """Refuse without a GPU; otherwise measure every backbone x setting and write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -174,22 +195,28 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--backbones", nargs="+", choices=BACKBONES, default=list(BACKBONES))
     parser.add_argument("--dry-run", action="store_true", help="check the machinery on the CPU")
+    parser.add_argument("--workdir", type=Path, help="the projects' folder (default: a temp one)")
+    parser.add_argument("--stage", choices=("all", "render", "measure"), default="all")
     args = parser.parse_args()
-    if not (args.dry_run or torch.cuda.is_available()):
+    if args.stage != "all" and args.workdir is None:
+        parser.error(f"--stage {args.stage} needs --workdir, the folder the projects are in")
+    if not (args.dry_run or args.stage == "render" or torch.cuda.is_available()):
         sys.exit("gpu-bench needs a CUDA GPU, and torch sees none (torch.cuda.is_available()).")
     settings = [setting for setting in SETTINGS if not (args.dry_run and setting.compile)]
 
-    rows = []
     with tempfile.TemporaryDirectory() as scratch:
+        workdir = args.workdir or Path(scratch)
+        if args.stage in ("all", "render"):
+            for backbone in args.backbones:
+                prepare(workdir, backbone)
+        if args.stage == "render":
+            print(f"Rendered {len(args.backbones)} projects with demo data in {workdir}")
+            return
+        rows = []
         for backbone in args.backbones:
-            name = f"GPU Bench {backbone}"
-            project = render_project(
-                Path(scratch) / name.lower().replace(" ", "_"),
-                project_name=name,
-                **BACKBONES[backbone],
-            )
+            project = workdir / project_folder(backbone)
+            sys.path.insert(0, str(project / "src"))
             package = yaml.safe_load((project / ".copier-answers.yml").read_text())["package_name"]
-            write_demo_data(project, package, "--train-images=24", "--val-images=6")
             for setting in settings:
                 row = measure(backbone, setting, project, package, args)
                 rows.append(row)

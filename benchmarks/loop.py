@@ -7,10 +7,17 @@ yields them), collected once. The generated side runs through the project's CLI
 module's batch-transfer hook); the plain side is a loop written here: normalise, forward, loss,
 backward, step. Rounds alternate A B A B; the first steps of each run are warm-up and not
 timed, so set-up and the end-of-epoch checkpoint are left out of both.
+
+``--device cuda`` runs both on a GPU in full precision: the loader's batches are pinned, the
+generated side lets Lightning copy them, the plain loop copies them itself (non-blocking), and
+both clocks wait for the GPU before they read the time. A GPU machine often lacks Copier, so
+``--stage render --workdir DIR`` renders the projects and their data where the template is, and
+``--stage measure --workdir DIR`` times them on the GPU machine with DIR copied over.
 """
 
 import argparse
 import itertools
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -20,6 +27,7 @@ from pathlib import Path
 
 import torch
 from lightning.pytorch import Callback
+from torch.utils._pytree import tree_map
 
 from benchmarks.common import (
     InMemory,
@@ -53,32 +61,56 @@ CASES = {
 }
 
 
+def now(device: str) -> float:
+    """The time once the device has finished its queued work."""
+    if device == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter()
+
+
 class StepClock(Callback):
     """Times the training batches after the warm-up ones."""
 
-    def __init__(self) -> None:
+    def __init__(self, device: str, last: int) -> None:
+        self.device, self.last = device, last
         self.start = self.end = 0.0
 
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx: int) -> None:
         if batch_idx == WARMUP:
-            self.start = time.perf_counter()
+            self.start = now(self.device)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx: int) -> None:
-        self.end = time.perf_counter()
+        if batch_idx == self.last:  # before the end-of-epoch checkpoint
+            self.end = now(self.device)
 
 
-def plain_loop(model: torch.nn.Module, optimizer, batches: list, loss_of: Callable) -> float:
+def to_device(batch, device: str):
+    """Every tensor of a batch (detection targets are dicts in a list) on the device."""
+    return tree_map(
+        lambda item: item.to(device, non_blocking=True) if isinstance(item, torch.Tensor) else item,
+        batch,
+    )
+
+
+def pinned(item):
+    """A tensor in page-locked memory, as a loader with ``pin_memory`` gives it."""
+    return item.pin_memory() if isinstance(item, torch.Tensor) else item
+
+
+def plain_loop(
+    model: torch.nn.Module, optimizer, batches: list, loss_of: Callable, device: str
+) -> float:
     """Steps per second of a hand-written loop over the batches (after the warm-up steps)."""
     model.train()
     start = 0.0
     for index, batch in enumerate(batches):
         if index == WARMUP:
-            start = time.perf_counter()
-        loss = loss_of(batch)
+            start = now(device)
+        loss = loss_of(to_device(batch, device))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-    return (len(batches) - WARMUP) / (time.perf_counter() - start)
+    return (len(batches) - WARMUP) / (now(device) - start)
 
 
 def plain_loss(task: str, model, transforms) -> Callable:
@@ -98,12 +130,22 @@ def plain_loss(task: str, model, transforms) -> Callable:
     return lambda batch: model.loss(model(normalize(batch[0])), batch[1])
 
 
-def measure(task: str, case: Case, scratch: Path, rounds: int) -> dict:
-    """Render the task's project, collect its batches, and time both loops in turn."""
-    name = f"Loop {task}"
-    package = name.lower().replace(" ", "_")
-    project = render_project(scratch / task, project_name=name, **case.answers)
-    data = write_demo_data(project, package, *case.demo_args)
+def package_of(task: str) -> str:
+    """The package name of the task's project."""
+    return f"loop_{task}"
+
+
+def prepare(task: str, case: Case, workdir: Path) -> None:
+    """Render the task's project into ``workdir / task`` and write its demo data."""
+    project = render_project(workdir / task, project_name=f"Loop {task}", **case.answers)
+    write_demo_data(project, package_of(task), *case.demo_args)
+
+
+def measure(task: str, case: Case, scratch: Path, rounds: int, device: str) -> dict:
+    """Collect the batches of the task's rendered project, and time both loops in turn."""
+    package, project = package_of(task), scratch / task
+    data = project / "data"
+    sys.path.insert(0, str(project / "src"))
     cli_main = import_module(f"{package}.__main__").cli_main
     transforms = import_module(f"{package}.transforms")
 
@@ -115,7 +157,9 @@ def measure(task: str, case: Case, scratch: Path, rounds: int) -> dict:
                 f"--data.batch_size={case.batch_size}",
                 "--data.num_workers=0",
                 f"--trainer.max_steps={case.steps}",
-                "--trainer.accelerator=cpu",
+                f"--trainer.accelerator={'gpu' if device == 'cuda' else 'cpu'}",
+                "--trainer.devices=1",
+                "--trainer.precision=32-true",
                 "--trainer.limit_val_batches=0",
                 "--trainer.num_sanity_val_steps=0",
                 "--trainer.enable_progress_bar=false",
@@ -128,6 +172,9 @@ def measure(task: str, case: Case, scratch: Path, rounds: int) -> dict:
     model, datamodule = first.model, first.datamodule
     datamodule.setup("fit")
     loaded = list(datamodule.train_dataloader())
+    if device == "cuda":  # as a loader with pin_memory gives them
+        loaded = [tree_map(pinned, batch) for batch in loaded]
+        model.to(device)
     batches = list(itertools.islice(itertools.cycle(loaded), case.steps))
     datamodule.train_dataloader = lambda: InMemory(batches)
     optimizer = model.optimizer(model.parameters())
@@ -135,13 +182,14 @@ def measure(task: str, case: Case, scratch: Path, rounds: int) -> dict:
 
     def lightning_rate() -> float:
         cli = generated_cli()
-        clock = StepClock()
+        clock = StepClock(device, last=case.steps - 1)
         cli.trainer.callbacks.append(clock)
         cli.trainer.fit(model, datamodule=datamodule)
         return (case.steps - WARMUP) / (clock.end - clock.start)
 
     def plain_rate() -> float:
-        return plain_loop(model, optimizer, batches, loss_of)
+        model.to(device)  # Lightning hands the model back on the CPU at the end of each fit
+        return plain_loop(model, optimizer, batches, loss_of, device)
 
     rates = interleaved({"lightning": lightning_rate, "plain": plain_rate}, rounds)
     return {
@@ -152,6 +200,7 @@ def measure(task: str, case: Case, scratch: Path, rounds: int) -> dict:
         "batch": case.batch_size,
         "timed_steps": case.steps - WARMUP,
         "rounds": rounds,
+        "device": torch.cuda.get_device_name(0) if device == "cuda" else "cpu",
     }
 
 
@@ -161,19 +210,31 @@ def main() -> None:
     parser.add_argument("--tasks", nargs="+", choices=CASES, default=list(CASES))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument("--workdir", type=Path, help="the projects' folder (default: a temp one)")
+    parser.add_argument("--stage", choices=("all", "render", "measure"), default="all")
     args = parser.parse_args()
+    if args.stage != "all" and args.workdir is None:
+        parser.error(f"--stage {args.stage} needs --workdir, the folder the projects are in")
 
     figures = {}
     with tempfile.TemporaryDirectory() as scratch:
+        workdir = args.workdir or Path(scratch)
+        if args.stage in ("all", "render"):
+            for task in args.tasks:
+                prepare(task, CASES[task], workdir)
+        if args.stage == "render":
+            print(f"Rendered {len(args.tasks)} projects with demo data in {workdir}")
+            return
         for task in args.tasks:
-            row = figures[task] = measure(task, CASES[task], Path(scratch), args.rounds)
+            row = figures[task] = measure(task, CASES[task], workdir, args.rounds, args.device)
             print(
                 f"Loop overhead ({task}, batch {row['batch']}): generated "
                 f"{row['generated_steps_per_s']} steps/s vs plain loop "
                 f"{row['plain_steps_per_s']} steps/s: {row['ratio']}x (target >= {TARGET}x)"
             )
     if args.json:
-        record(args.json, "loop_overhead", figures)
+        record(args.json, "loop_overhead" + ("_gpu" if args.device == "cuda" else ""), figures)
 
 
 if __name__ == "__main__":

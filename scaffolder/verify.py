@@ -70,7 +70,9 @@ def verify(options: VerifyOptions) -> VerifyResult:
     loaded = project_.load(options.project)
     project, answers = loaded.path, loaded.answers
     python = project_python(project, options.python)
-    env = {**os.environ, "PYTHONPATH": str(project / "src")}
+    # The project's sources first, then whatever the caller's PYTHONPATH already holds.
+    pythonpath = os.pathsep.join(filter(None, [str(project / "src"), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": pythonpath}
 
     def pytest(name: str, *args: str) -> Check:
         command = [
