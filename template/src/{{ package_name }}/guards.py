@@ -19,14 +19,14 @@ class StopOnNonFiniteLoss(Callback):
 
     After such a step the weights are garbage, and without this check the run would go on and
     overwrite ``last.ckpt`` with them. EarlyStopping's ``check_finite`` looks only at the
-    monitored validation metric, once per epoch. Reading a loss that lives on the GPU waits
-    for the GPU, so each step's loss is read at the end of the next step, when the GPU has
-    finished it, and before every checkpoint is written: no checkpoint holds weights that a
-    non-finite loss produced.
+    monitored validation metric, once per epoch. Reading a GPU tensor makes the CPU wait for
+    every kernel queued so far, so each step's loss is copied to the host in the background and
+    read at the end of the next step, once the GPU has got that far, and before every
+    checkpoint is written: no checkpoint holds weights that a non-finite loss produced.
     """
 
     def __init__(self) -> None:
-        self._pending: tuple[torch.Tensor, int, int, int] | None = None
+        self._pending: tuple[torch.Tensor, torch.cuda.Event | None, int, int, int] | None = None
 
     def on_train_batch_end(
         self,
@@ -38,8 +38,16 @@ class StopOnNonFiniteLoss(Callback):
     ) -> None:
         self._check(trainer)
         loss = outputs["loss"] if isinstance(outputs, Mapping) else outputs
-        if isinstance(loss, torch.Tensor):
-            self._pending = (loss.detach(), trainer.global_step, trainer.current_epoch, batch_idx)
+        if not isinstance(loss, torch.Tensor):
+            return
+        copied = None
+        loss = loss.detach()
+        if loss.is_cuda:
+            host = torch.empty(loss.shape, dtype=loss.dtype, pin_memory=True)
+            loss = host.copy_(loss, non_blocking=True)
+            copied = torch.cuda.Event()
+            copied.record()
+        self._pending = (loss, copied, trainer.global_step, trainer.current_epoch, batch_idx)
 
     def on_save_checkpoint(
         self, trainer: Trainer, pl_module: LightningModule, checkpoint: dict[str, Any]
@@ -52,8 +60,10 @@ class StopOnNonFiniteLoss(Callback):
     def _check(self, trainer: Trainer) -> None:
         if self._pending is None:
             return
-        loss, step, epoch, batch_idx = self._pending
+        loss, copied, step, epoch, batch_idx = self._pending
         self._pending = None
+        if copied is not None:
+            copied.synchronize()  # waits for that step's copy only, not for the kernels after it
         finite = bool(torch.isfinite(loss).all())
         if trainer.world_size > 1:  # every process stops, or the others would wait forever
             finite = trainer.strategy.reduce_boolean_decision(finite, all=True)
