@@ -16,18 +16,35 @@ from tests.variants import KEYS, TORCHVISION, allowed, applies, pairwise_variant
 VARIANTS = pairwise_variants()
 
 
-def runs_every_test(index: int) -> bool:
-    """Whether the project runs its whole suite: one project per (task, layout) pair does.
+def first_of(index: int, key: Callable[[dict], object]) -> bool:
+    """Whether the project is the quickest to test of those alike under ``key``.
 
-    A project's data, export and report tests depend mostly on its task and layout, so one
-    project of each pair runs its whole suite and the others only their training tests. It is
-    the first of the pair in 32-true if there is one: bfloat16 convolutions on a CPU without
-    bfloat16 instructions are several times slower, and every precision is still trained.
+    bfloat16 convolutions on a CPU without bfloat16 instructions are several times slower
+    than 32-true ones, and a ResNet-50 or ConvNeXt step slower than a small network's; every
+    precision and model is still trained by some project.
     """
-    layout = (VARIANTS[index]["task"], VARIANTS[index]["dataset_layout"])
-    pair = [i for i, v in enumerate(VARIANTS) if (v["task"], v["dataset_layout"]) == layout]
-    full_precision = [i for i in pair if VARIANTS[i]["precision"] == "32-true"]
-    return index == (full_precision or pair)[0]
+    alike = [i for i, v in enumerate(VARIANTS) if key(v) == key(VARIANTS[index])]
+    return index == min(alike, key=lambda i: (slowness(VARIANTS[i]), i))
+
+
+def slowness(answers: dict) -> tuple[bool, bool]:
+    """What makes a project's tests slow on 2 cores: mixed precision, then a large network."""
+    network = answers.get("detector") or answers.get("backbone", "blocks")
+    return answers["precision"] != "32-true", any(big in network for big in ("50", "convnext"))
+
+
+def suite(index: int, project: str) -> list[str]:
+    """The project's tests to run: its whole suite, its training and data tests, or training.
+
+    The export, report, compile, fault and image tests depend on the task, so the first
+    project of each task runs them; the data tests depend on the layout as well, so the first
+    project of each task and layout runs those; every project trains one step.
+    """
+    if first_of(index, lambda v: v["task"]):
+        return [f"{project}/tests"]
+    if first_of(index, lambda v: (v["task"], v["dataset_layout"])):
+        return [f"{project}/tests/test_train.py", f"{project}/tests/test_data.py"]
+    return [f"{project}/tests/test_train.py"]
 
 
 def family(answers: dict) -> dict:
@@ -101,10 +118,7 @@ def test_projects_lint_clean_and_train_one_step(
             f"--config-file={first_project / 'pyproject.toml'}",
             f"--basetemp={tmp_path / 'pytest'}",
             f"--junitxml={report}",
-            *(
-                f"{project}/tests" if runs_every_test(index) else f"{project}/tests/test_train.py"
-                for index, project in chunk_projects
-            ),
+            *(path for index, project in chunk_projects for path in suite(index, project)),
         ],
         cwd=tmp_path,
         PYTHONPATH=os.pathsep.join(f"{folder}/src" for folder in folders),
@@ -117,7 +131,7 @@ def test_projects_lint_clean_and_train_one_step(
     for index in range(chunk, len(VARIANTS), CHUNKS):
         mine = {name: outcome for (folder, name), outcome in outcomes.items() if folder == index}
         assert mine.get("test_fit_one_step_on_cpu") == "passed", (index, mine)
-        assert not runs_every_test(index) or any(
+        assert suite(index, "p") == ["p/tests/test_train.py"] or any(
             name.startswith("test_") and name != "test_fit_one_step_on_cpu" and outcome == "passed"
             for name, outcome in mine.items()
         ), (index, mine)
