@@ -7,6 +7,7 @@ machine lacks, or left to the named test that covers it. A command no rule knows
 so a README change cannot add a command nobody runs.
 """
 
+import csv
 import os
 import re
 import shlex
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import torch
+import yaml
 
 from tests.conftest import BIN, render, run
 
@@ -105,6 +108,7 @@ def test_every_readme_command_runs_against_demo_data(tmp_path: Path) -> None:
         "PYTHONPATH": str(project / "src"),
     }
     exercised = []
+    printed: dict[str, str] = {}  # what each command printed, by the README's words
     for command in commands:
         rules = [rule for rule in RULES if rule.matches(command)]
         assert rules, f"no rule says how to exercise this README command: {command}"
@@ -120,13 +124,33 @@ def test_every_readme_command_runs_against_demo_data(tmp_path: Path) -> None:
         result = run(["bash", "-c", shell], cwd=project, **env)
         assert result.returncode == 0, f"{shell}\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
         exercised.append((command, rule.how))
+        printed[command] = result.stdout
 
     hows = {how for _, how in exercised}
     assert {"fast", "fast-demo", "parse", "run"} <= hows, exercised
+    fit, validate, test, ddp = (
+        next(out for command, out in printed.items() if command.startswith(start))
+        for start in (
+            f"python -m {PACKAGE} fit --config configs/default.yaml",
+            f"python -m {PACKAGE} validate",
+            f"python -m {PACKAGE} test",
+            f"python -m {PACKAGE} fit --config configs/default.yaml --config configs/ddp.yaml",
+        )
+    )
+    assert "━" in fit, "no rich progress bar"  # rich draws its bars with this character
+    assert "val/acc" in validate and "test/acc" in test
+    trainer = yaml.safe_load(ddp)["trainer"]  # the overlay merged over the default config
+    assert (trainer["strategy"], trainer["devices"], trainer["sync_batchnorm"]) == ("ddp", -1, True)
+    assert trainer["precision"] == "32-true"  # the overlay keeps what it does not name
     run_dir = project / "logs" / PACKAGE / "version_0"
+    checkpoint = torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=False)
+    assert checkpoint["global_step"] == 2  # limit_train_batches
     for picture in ("curves.png", "confusion_matrix.png", "predictions.png"):
         assert (run_dir / picture).read_bytes().startswith(b"\x89PNG"), picture
     assert {"last.onnx", "last.pt"} <= {path.name for path in (run_dir / "checkpoints").iterdir()}
-    rows = list((project / "predictions.csv").open())
-    assert rows[0].startswith("path,prediction,")
-    assert len(rows) > 1
+    rows = list(csv.DictReader((project / "predictions.csv").open()))
+    assert len(rows) == 4  # one batch
+    classes = ("circle", "square", "triangle")
+    for row in rows:
+        assert row["prediction"] in classes
+        assert abs(sum(float(row[name]) for name in classes) - 1) < 1e-3
