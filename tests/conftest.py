@@ -13,6 +13,11 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first: with two workers, the quick ones then fill the gaps at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def render(destination: Path, **answers: Any) -> Path:
     """Render this checkout's template (HEAD plus uncommitted changes) with the given answers."""
     copier.run_copy(
