@@ -31,7 +31,7 @@ import torch
 import yaml
 from lightning.pytorch import Callback
 
-from benchmarks.common import InMemory, write_demo_data
+from benchmarks.common import InMemory, render_project, write_demo_data
 
 BACKBONES = {"blocks": {}, "resnet18": {"backbone": "resnet18"}}
 TARGET_SPEED_UP = 2.0
@@ -175,8 +175,6 @@ def project_folder(backbone: str) -> str:
 
 def prepare(workdir: Path, backbone: str) -> None:
     """Render a backbone's project into ``workdir`` and write its demo data."""
-    from benchmarks.common import render_project  # Copier is needed here only
-
     name = f"GPU Bench {backbone}"
     project = render_project(
         workdir / project_folder(backbone), project_name=name, **BACKBONES[backbone]

@@ -141,9 +141,9 @@ def prepare(task: str, case: Case, workdir: Path) -> None:
     write_demo_data(project, package_of(task), *case.demo_args)
 
 
-def measure(task: str, case: Case, scratch: Path, rounds: int, device: str) -> dict:
+def measure(task: str, case: Case, workdir: Path, rounds: int, device: str) -> dict:
     """Collect the batches of the task's rendered project, and time both loops in turn."""
-    package, project = package_of(task), scratch / task
+    package, project = package_of(task), workdir / task
     data = project / "data"
     sys.path.insert(0, str(project / "src"))
     cli_main = import_module(f"{package}.__main__").cli_main
@@ -163,7 +163,7 @@ def measure(task: str, case: Case, scratch: Path, rounds: int, device: str) -> d
                 "--trainer.limit_val_batches=0",
                 "--trainer.num_sanity_val_steps=0",
                 "--trainer.enable_progress_bar=false",
-                f"--trainer.logger.init_args.save_dir={scratch / 'logs' / task}",
+                f"--trainer.logger.init_args.save_dir={workdir / 'logs' / task}",
             ],
             run=False,
         )
