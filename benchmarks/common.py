@@ -1,7 +1,7 @@
 """What the benchmarks share: a rendered project with demo data, and interleaved timing."""
 
+import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from scaffolder.project import package_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,10 +28,22 @@ def write_demo_data(project: Path, package: str, *args: str) -> Path:
     """Write the project's demo dataset into ``project/data`` with its own command."""
     data = project / "data"
     command = [sys.executable, "-m", f"{package}.demo_data", str(data), *args]
-    pythonpath = os.pathsep.join(filter(None, [str(project / "src"), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "PYTHONPATH": pythonpath}
-    subprocess.run(command, check=True, env=env, capture_output=True)
+    subprocess.run(command, check=True, env=package_env(project), capture_output=True)
     return data
+
+
+def parse_staged_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parse, with ``--workdir`` and ``--stage`` added: render, or measure, or both.
+
+    A GPU machine often lacks Copier, so ``--stage render`` renders the projects and their data
+    where the template is and ``--stage measure`` times them there, ``--workdir`` copied over.
+    """
+    parser.add_argument("--workdir", type=Path, help="the projects' folder (default: a temp one)")
+    parser.add_argument("--stage", choices=("all", "render", "measure"), default="all")
+    args = parser.parse_args()
+    if args.stage != "all" and args.workdir is None:
+        parser.error(f"--stage {args.stage} needs --workdir, the folder the projects are in")
+    return args
 
 
 def interleaved(candidates: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:

@@ -31,7 +31,7 @@ import torch
 import yaml
 from lightning.pytorch import Callback
 
-from benchmarks.common import InMemory, render_project, write_demo_data
+from benchmarks.common import InMemory, parse_staged_args, render_project, write_demo_data
 
 BACKBONES = {"blocks": {}, "resnet18": {"backbone": "resnet18"}}
 TARGET_SPEED_UP = 2.0
@@ -193,11 +193,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--backbones", nargs="+", choices=BACKBONES, default=list(BACKBONES))
     parser.add_argument("--dry-run", action="store_true", help="check the machinery on the CPU")
-    parser.add_argument("--workdir", type=Path, help="the projects' folder (default: a temp one)")
-    parser.add_argument("--stage", choices=("all", "render", "measure"), default="all")
-    args = parser.parse_args()
-    if args.stage != "all" and args.workdir is None:
-        parser.error(f"--stage {args.stage} needs --workdir, the folder the projects are in")
+    args = parse_staged_args(parser)
     if not (args.dry_run or args.stage == "render" or torch.cuda.is_available()):
         sys.exit("gpu-bench needs a CUDA GPU, and torch sees none (torch.cuda.is_available()).")
     settings = [setting for setting in SETTINGS if not (args.dry_run and setting.compile)]

@@ -32,6 +32,7 @@ from torch.utils._pytree import tree_map
 from benchmarks.common import (
     InMemory,
     interleaved,
+    parse_staged_args,
     ratio,
     record,
     render_project,
@@ -211,11 +212,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
-    parser.add_argument("--workdir", type=Path, help="the projects' folder (default: a temp one)")
-    parser.add_argument("--stage", choices=("all", "render", "measure"), default="all")
-    args = parser.parse_args()
-    if args.stage != "all" and args.workdir is None:
-        parser.error(f"--stage {args.stage} needs --workdir, the folder the projects are in")
+    args = parse_staged_args(parser)
 
     figures = {}
     with tempfile.TemporaryDirectory() as scratch:

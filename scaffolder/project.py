@@ -1,5 +1,6 @@
 """A generated project on disk: its recorded answers, template source and template version."""
 
+import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -39,6 +40,16 @@ class Project:
     def version(self) -> Version | None:
         """The template version the project was last rendered from, if it has one."""
         return parse_version(self.commit)
+
+
+def package_env(project: Path) -> dict[str, str]:
+    """This process's environment with the project's ``src/`` first on PYTHONPATH.
+
+    What was on PYTHONPATH stays after it, so that packages installed outside the interpreter's
+    own site-packages (``pip install --target``) are still found by the project's commands.
+    """
+    pythonpath = os.pathsep.join(filter(None, [str(project / "src"), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": pythonpath}
 
 
 def load(path: Path) -> Project:

@@ -1,6 +1,5 @@
 """``scaffold new``: render the template, then git init, first commit and demo data."""
 
-import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import yaml
 from scaffolder import answers as answers_
 from scaffolder import git, presets, template
 from scaffolder.errors import BadInputError, ScaffoldError, unsafe_template_message
-from scaffolder.project import ANSWERS_FILE, parse_version
+from scaffolder.project import ANSWERS_FILE, package_env, parse_version
 
 DEMO_DATA_DIR = "data"
 # The first commit's message ends so; update.py trusts files only that commit ever touched.
@@ -262,13 +261,9 @@ def write_demo_data(project: Path, package_name: str) -> str | None:
     torch is missing the project is still fine and the message says what to run after installing.
     """
     command = [sys.executable, "-m", f"{package_name}.demo_data", DEMO_DATA_DIR]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(project / "src"), os.environ.get("PYTHONPATH")])
-        ),
-    }
-    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        command, cwd=project, env=package_env(project), capture_output=True, text=True
+    )
     if result.returncode == 0:
         return None
     reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]

@@ -5,7 +5,6 @@ is exactly what its CI runs: the one-step CPU test, the ``gpu``-marked test in t
 precision and the ``ddp``-marked two-process CPU test.
 """
 
-import os
 import subprocess
 import sys
 import time
@@ -70,9 +69,7 @@ def verify(options: VerifyOptions) -> VerifyResult:
     loaded = project_.load(options.project)
     project, answers = loaded.path, loaded.answers
     python = project_python(project, options.python)
-    # The project's sources first, then whatever the caller's PYTHONPATH already holds.
-    pythonpath = os.pathsep.join(filter(None, [str(project / "src"), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "PYTHONPATH": pythonpath}
+    env = project_.package_env(project)
 
     def pytest(name: str, *args: str) -> Check:
         command = [

@@ -33,7 +33,10 @@ def slowness(answers: dict) -> tuple[bool, bool]:
     return answers["precision"] != "32-true", any(big in network for big in ("50", "convnext"))
 
 
-def suite(index: int, project: str) -> list[str]:
+TRAINING = ["tests/test_train.py"]
+
+
+def suite(index: int) -> list[str]:
     """The project's tests to run: its whole suite, its training and data tests, or training.
 
     The export, report, compile, fault and image tests depend on the task, so the first
@@ -41,10 +44,10 @@ def suite(index: int, project: str) -> list[str]:
     project of each task and layout runs those; every project trains one step.
     """
     if first_of(index, lambda v: v["task"]):
-        return [f"{project}/tests"]
+        return ["tests"]
     if first_of(index, lambda v: (v["task"], v["dataset_layout"])):
-        return [f"{project}/tests/test_train.py", f"{project}/tests/test_data.py"]
-    return [f"{project}/tests/test_train.py"]
+        return [*TRAINING, "tests/test_data.py"]
+    return TRAINING
 
 
 def family(answers: dict) -> dict:
@@ -118,7 +121,7 @@ def test_projects_lint_clean_and_train_one_step(
             f"--config-file={first_project / 'pyproject.toml'}",
             f"--basetemp={tmp_path / 'pytest'}",
             f"--junitxml={report}",
-            *(path for index, project in chunk_projects for path in suite(index, project)),
+            *(f"{project}/{path}" for index, project in chunk_projects for path in suite(index)),
         ],
         cwd=tmp_path,
         PYTHONPATH=os.pathsep.join(f"{folder}/src" for folder in folders),
@@ -131,7 +134,7 @@ def test_projects_lint_clean_and_train_one_step(
     for index in range(chunk, len(VARIANTS), CHUNKS):
         mine = {name: outcome for (folder, name), outcome in outcomes.items() if folder == index}
         assert mine.get("test_fit_one_step_on_cpu") == "passed", (index, mine)
-        assert suite(index, "p") == ["p/tests/test_train.py"] or any(
+        assert suite(index) == TRAINING or any(
             name.startswith("test_") and name != "test_fit_one_step_on_cpu" and outcome == "passed"
             for name, outcome in mine.items()
         ), (index, mine)
