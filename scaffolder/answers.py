@@ -32,16 +32,23 @@ def load_file(path: Path, kind: str = "answers file") -> dict[str, Any]:
     except OSError as error:
         raise BadInputError(f"Cannot read the {kind} {path}: {error.strerror}.") from error
     except yaml.YAMLError as error:
-        # The context mark is where the broken construct starts, e.g. an unclosed "[".
-        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise BadInputError(f"The {kind} {path} is not valid YAML{where}.") from error
+        raise BadInputError(f"The {kind} {path} is not valid YAML{where(error)}.") from error
     if content is None:
         return {}
     if not isinstance(content, dict):
         shape = "question: answer" if kind == "answers file" else "section: mapping"
         raise BadInputError(f"The {kind} {path} must be a YAML mapping of {shape}.")
     return content
+
+
+def where(error: yaml.YAMLError) -> str:
+    """`` at line N`` for a YAML error; empty when YAML does not say where.
+
+    N is where the broken construct starts (an unclosed ``[``, say), else where the parser
+    gave up.
+    """
+    mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
+    return f" at line {mark.line + 1}" if mark else ""
 
 
 def check(answers: Mapping[str, Any], questions: Mapping[str, Question]) -> list[str]:

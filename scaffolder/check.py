@@ -1,8 +1,9 @@
 """``scaffold check``: is each project on the latest template version and within the preset?
 
-For each project it compares the recorded template version with the template's newest release
-tag, the recorded answers with the preset's locked answers, and the template-owned files with
-what Copier renders from the same answers at the same version (drift).
+For each project it compares the recorded template commit with the template's latest release
+(its newest version tag, or its newest commit when it has no tags), the recorded answers with
+the preset's locked answers, and the template-owned files with what Copier renders from the
+same answers at the same commit (drift).
 """
 
 from collections.abc import Sequence
@@ -10,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scaffolder import presets, template
+from scaffolder import history, presets, template
 from scaffolder import project as project_
-from scaffolder.errors import ScaffoldError
+from scaffolder.errors import BadInputError, ExitCode, ScaffoldError
 from scaffolder.project import ANSWERS_FILE, Project
 
 
@@ -26,20 +27,18 @@ class Drift:
 
 @dataclass(frozen=True)
 class ProjectCheck:
-    """The findings for one project."""
+    """The findings for one project (or why the path could not be checked)."""
 
     project: Path
     version: str | None
-    latest: str | None
+    latest: str | None = None
+    current: bool = False
+    behind: int | None = None  # commits from the project's template commit to the latest
+    state: str = ""  # "current", "3 commits behind abc1234", "update available: v2.0.0"
     violations: tuple[presets.Violation, ...] = ()
     drift: tuple[Drift, ...] = ()
     error: str | None = None
-
-    @property
-    def current(self) -> bool:
-        """Whether the project is on the newest release (or newer, e.g. rendered from HEAD)."""
-        mine, latest = project_.parse_version(self.version), project_.parse_version(self.latest)
-        return mine is not None and latest is not None and mine >= latest
+    not_a_project: bool = False
 
     def passed(self, strict: bool) -> bool:
         """Current and compliant; with ``strict``, also without drift."""
@@ -57,6 +56,8 @@ class ProjectCheck:
             "version": self.version,
             "latest": self.latest,
             "current": self.current,
+            "behind": self.behind,
+            "state": self.state,
             "violations": [
                 {"key": v.key, "expected": v.expected, "actual": v.actual} for v in self.violations
             ],
@@ -78,6 +79,13 @@ class CheckReport:
         """Whether every project passed."""
         return all(check.passed(self.strict) for check in self.projects)
 
+    @property
+    def exit_code(self) -> ExitCode:
+        """2 when a path is not a project, else 0 when all passed and 1 otherwise."""
+        if any(check.not_a_project for check in self.projects):
+            return ExitCode.BAD_INPUT
+        return ExitCode.OK if self.ok else ExitCode.ERROR
+
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready report (``scaffold check --json``)."""
         return {
@@ -90,42 +98,54 @@ class CheckReport:
 def scan(
     paths: Sequence[Path], preset: presets.Preset | None = None, strict: bool = False
 ) -> CheckReport:
-    """Check each project; a project whose template cannot be reached gets an ``error``.
+    """Check each path; a bad one gets an ``error`` in the report and the others go on.
+
+    A path is bad when it is not a project or its template cannot be reached.
 
     Raises:
-        BadInputError: A path is not a generated project, or the preset names a question the
-            template does not ask.
+        BadInputError: The preset names a question the template does not ask.
     """
-    projects = [project_.load(path) for path in paths]
-    if preset:
-        for project in projects:
-            presets.validate(preset, template.questions(project.src_path))
-    tags: dict[str, dict[str, Any]] = {}  # per template source: one `git ls-remote` for all
-    return CheckReport(tuple(_check(project, preset, tags) for project in projects), strict)
+    checks = []
+    histories: dict[str, history.TemplateHistory] = {}  # one per template source
+    try:
+        for path in paths:
+            try:
+                project = project_.load(path)
+            except BadInputError as error:
+                checks.append(
+                    ProjectCheck(path.resolve(), None, error=str(error), not_a_project=True)
+                )
+                continue
+            if preset:
+                presets.validate(preset, template.questions(project.src_path))
+            if project.src_path not in histories:
+                histories[project.src_path] = history.TemplateHistory(project.src_path, project)
+            checks.append(_check(project, preset, histories[project.src_path]))
+    finally:
+        for releases in histories.values():
+            releases.close()
+    return CheckReport(tuple(checks), strict)
 
 
 def _check(
-    project: Project, preset: presets.Preset | None, tags: dict[str, dict[str, Any]]
+    project: Project, preset: presets.Preset | None, releases: history.TemplateHistory
 ) -> ProjectCheck:
     violations = tuple(presets.violations(preset, project.answers)) if preset else ()
     try:
-        if project.version is None:
-            raise ScaffoldError(
-                f"{project.name} records no template version (commit {project.commit}), so it "
-                "cannot be compared with the template's releases."
-            )
-        if project.src_path not in tags:
-            tags[project.src_path] = project_.version_tags(project.src_path)
-        known = tags[project.src_path]
-        if not known:
-            raise ScaffoldError(
-                f"The template {project.src_path} has no vX.Y.Z release tags to compare with."
-            )
-        latest = max(known, key=known.__getitem__)
+        standing = releases.standing(project)
         drift = drift_of(project)
     except ScaffoldError as error:
-        return ProjectCheck(project.path, project.commit, None, violations, error=str(error))
-    return ProjectCheck(project.path, project.commit, latest, violations, tuple(drift))
+        return ProjectCheck(project.path, project.commit, violations=violations, error=str(error))
+    return ProjectCheck(
+        project.path,
+        project.commit,
+        latest=standing.latest.label,
+        current=standing.current,
+        behind=standing.behind,
+        state=standing.describe(),
+        violations=violations,
+        drift=tuple(drift),
+    )
 
 
 def drift_of(project: Project) -> list[Drift]:

@@ -1,6 +1,7 @@
 """The ``scaffold`` command line: each command turns its options into one library call."""
 
 import json
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -14,10 +15,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from scaffolder import answers, presets, render, template, verify
+from scaffolder import answers, presets, render, signals, template, verify
 from scaffolder import check as check_
 from scaffolder import update as update_
-from scaffolder.errors import ExitCode, ScaffoldError
+from scaffolder.errors import ExitCode, Interrupted, ScaffoldError
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -43,12 +44,22 @@ def say(text: str) -> None:
 
 @contextmanager
 def reported_errors() -> Iterator[None]:
-    """Print a ScaffoldError as one red sentence and exit with its code, without a traceback."""
+    """Print a ScaffoldError as one red sentence and exit with its code, without a traceback.
+
+    An interruption (Ctrl-C, SIGTERM, SIGHUP) prints what state it left and exits with 128 +
+    the signal's number, as a shell reports a process a signal stopped.
+    """
     try:
         yield
     except ScaffoldError as error:
         err.print(f"[red]Error:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(error.exit_code) from None
+    except Interrupted as stop:
+        err.print(escape(stop.message), soft_wrap=True)
+        raise typer.Exit(stop.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("Interrupted.")
+        raise typer.Exit(Interrupted(signal.SIGINT).exit_code) from None
 
 
 def show_version(value: bool) -> None:
@@ -207,6 +218,11 @@ def options(
 
 CONFLICT_HELP = "inline: <<<<<<< markers in the file; rej: a FILE.rej next to it."
 VERIFY_HELP = "Then run the project's one-step CPU training test and report the result."
+BACKUP_HELP = (
+    "Move files git does not track (ignored ones such as .env) that the update would overwrite "
+    "aside to FILE.orig, instead of refusing."
+)
+DRY_RUN_HELP = "Show the files that would change and a unified diff; change nothing."
 
 
 @app.command()
@@ -223,26 +239,40 @@ def update(
         bool, typer.Option("--all", help="Update every project in the given folders.")
     ] = False,
     to: Annotated[
-        str | None, typer.Option(help="Template tag or commit (default: the latest release tag).")
+        str | None,
+        typer.Option(
+            help="Template tag, branch or commit (default: the newest vX.Y.Z tag, or the newest "
+            "commit of a template without tags)."
+        ),
     ] = None,
     conflict: Annotated[ConflictStyle, typer.Option(help=CONFLICT_HELP)] = ConflictStyle.inline,
     verify: Annotated[bool, typer.Option("--verify", help=VERIFY_HELP)] = False,
     defaults: Annotated[
         bool, typer.Option("--defaults", help="Answer new questions with their defaults.")
     ] = False,
+    backup: Annotated[bool, typer.Option("--backup", help=BACKUP_HELP)] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
     trust: Annotated[bool, typer.Option("--trust", help=TRUST_HELP)] = False,
 ) -> None:
-    """Bring projects to a newer template version, keeping your edits; needs a clean git tree.
+    """Bring projects to a newer template release, keeping your edits; needs a clean git tree.
 
-    New questions take their defaults without a terminal (or with --defaults). Several PATHs or
-    --all update one project after another and end with a table.
+    The update is worked out in a scratch copy and applied in one step at the end, so an
+    interruption leaves the project as last committed. New questions take their defaults
+    without a terminal (or with --defaults). Several PATHs or --all update one project after
+    another and end with a table.
 
     Example: [bold]scaffold update --all ~/projects[/bold]
     """
     targets = paths or [Path(".")]
     interactive = sys.stdin.isatty() and not defaults
     options = update_.UpdateOptions(
-        to=to, conflict=conflict.value, defaults=not interactive, verify=verify, trust=trust
+        to=to,
+        conflict=conflict.value,
+        defaults=not interactive,
+        verify=verify,
+        trust=trust,
+        backup=backup,
+        dry_run=dry_run,
     )
     # A spinner would garble Copier's questions, so it shows only when nothing is asked.
     working = nullcontext() if interactive else err.status("Updating")
@@ -250,11 +280,13 @@ def update(
         if all_ or len(targets) > 1:
             with working:
                 results = update_.run_many(targets, options, search=all_)
-            show_update_table(results)
+            with signals.held():
+                show_update_table(results)
             raise typer.Exit(update_.batch_exit_code(results))
         with working:
             result = update_.run(targets[0], options)
-    show_update(result)
+    with signals.held():  # the update is done: a late Ctrl-C must not garble its report
+        show_update(result)
     raise typer.Exit(result.exit_code)
 
 
@@ -266,6 +298,8 @@ def reconfigure(
     changes: Annotated[list[str], typer.Argument(metavar="KEY=VALUE", help="Answers to change.")],
     conflict: Annotated[ConflictStyle, typer.Option(help=CONFLICT_HELP)] = ConflictStyle.inline,
     verify: Annotated[bool, typer.Option("--verify", help=VERIFY_HELP)] = False,
+    backup: Annotated[bool, typer.Option("--backup", help=BACKUP_HELP)] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_RUN_HELP)] = False,
     trust: Annotated[bool, typer.Option("--trust", help=TRUST_HELP)] = False,
 ) -> None:
     """Change recorded answers (e.g. precision or logger) at the same template version.
@@ -275,10 +309,13 @@ def reconfigure(
 
     Example: [bold]scaffold reconfigure . precision=bf16-mixed logger=tensorboard[/bold]
     """
-    options = update_.UpdateOptions(conflict=conflict.value, verify=verify, trust=trust)
+    options = update_.UpdateOptions(
+        conflict=conflict.value, verify=verify, trust=trust, backup=backup, dry_run=dry_run
+    )
     with reported_errors():
         result = update_.reconfigure(path, answers.parse_pairs(changes, given_as=""), options)
-    show_update(result, reconfigured=True)
+    with signals.held():
+        show_update(result, reconfigured=True)
     raise typer.Exit(result.exit_code)
 
 
@@ -299,7 +336,8 @@ def check(
     """Is each project on the latest template version and within the team preset?
 
     Also lists template-owned files that differ from what the template renders with the
-    project's answers at its version. Exit 0 when all pass, 1 otherwise.
+    project's answers at its version. Exit 0 when all pass, 1 otherwise, 2 when a PATH is not
+    a project (the others are still checked).
 
     Example: [bold]scaffold check ~/projects/* --preset team.yml --json[/bold]
     """
@@ -310,37 +348,51 @@ def check(
         typer.echo(json.dumps(report.as_dict(), indent=2))
     else:
         show_check(report)
-    raise typer.Exit(0 if report.ok else 1)
+    raise typer.Exit(report.exit_code)
 
 
 def show_update(result: update_.UpdateResult, reconfigured: bool = False) -> None:
-    """Print one project's update: changed files, conflicts, verification."""
+    """Print one project's update: changed files, conflicts, kept files, verification."""
     for warning in result.warnings:
         err.print(f"[yellow]Warning:[/yellow] {escape(warning)}", soft_wrap=True)
     name = result.project.name
+    preview = result.diff is not None
+    if result.recovered:
+        say(
+            f"An earlier update of {name} was stopped half-way through applying its changes; "
+            "scaffold finished it."
+        )
     if result.outcome is update_.Outcome.UP_TO_DATE:
         state = "nothing to change" if reconfigured else "up to date"
         say(f"{name}: {state} (template {result.to_version}).")
     else:
         with_conflicts = " with conflicts" if result.outcome is update_.Outcome.CONFLICTS else ""
+        verb = "Would reconfigure" if preview else "Reconfigured"
         if reconfigured:
-            say(f"Reconfigured {name} at template {result.to_version}{with_conflicts}:")
+            say(f"{verb} {name} at template {result.to_version}{with_conflicts}:")
         else:
             versions = f"from {result.from_version} to {result.to_version}"
-            say(f"Updated {name} {versions}{with_conflicts}:")
+            say(f"{'Would update' if preview else 'Updated'} {name} {versions}{with_conflicts}:")
         for change in result.changes:
             say(f"  {change.code} {change.path}")
+    for path, aside in result.backups:
+        say(f"Moved {path} aside to {aside}: the update writes {path}.")
     if result.conflicts:
-        say("Conflicts to resolve:")
+        say("Conflicts to resolve:" if not preview else "Conflicts it would leave:")
         for path in result.conflicts:
             rejected = (result.project / f"{path}.rej").exists()
             say(f"  {path}" + (f"  (changes that did not apply: {path}.rej)" if rejected else ""))
-        say("Resolve them (look for <<<<<<< markers or .rej files), `git add` them, then commit.")
+        if not preview:
+            say("Resolve them (<<<<<<< markers or .rej files), `git add` them, then commit.")
     if result.kept:
         say("Kept your edited files that the template no longer has (delete them if unused):")
         for path in result.kept:
             say(f"  {path}")
-    if result.outcome is update_.Outcome.UPDATED:
+    if preview:
+        if result.diff:
+            out.print(result.diff, markup=False, highlight=False, soft_wrap=True)
+        say("Dry run: nothing was changed.")
+    elif result.outcome is update_.Outcome.UPDATED:
         say("Review with `git diff`, then commit.")
     if result.verification:
         verdict = "passed" if result.verification.passed else "FAILED"
@@ -364,9 +416,11 @@ def show_update_table(results: Sequence[update_.UpdateResult]) -> None:
     for result in results:
         if result.message:
             say(f"{result.project.name}: {result.message}")
-        if result.conflicts or result.kept:
-            files = ", ".join([*result.conflicts, *result.kept])
-            say(f"{result.project.name}: resolve conflicts in {files}")
+        if result.conflicts:
+            say(f"{result.project.name}: resolve conflicts in {', '.join(result.conflicts)}")
+        if result.kept:
+            kept = ", ".join(result.kept)
+            say(f"{result.project.name}: kept edited files the template dropped: {kept}")
 
 
 def show_check(report: check_.CheckReport) -> None:
@@ -375,8 +429,7 @@ def show_check(report: check_.CheckReport) -> None:
         if item.error:
             say(f"{item.project.name}: {item.error}")
             continue
-        state = "current" if item.current else f"update available: {item.latest}"
-        say(f"{item.project.name}: template {item.version} ({state})")
+        say(f"{item.project.name}: template {item.version} ({item.state})")
         for violation in item.violations:
             say(f"  preset: {violation}")
         if item.drift:

@@ -28,6 +28,31 @@ class BadInputError(ScaffoldError):
     exit_code = ExitCode.BAD_INPUT
 
 
+class Interrupted(BaseException):
+    """Ctrl-C, SIGTERM or SIGHUP stopped scaffold; the process exits with 128 + the signal.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` swallows it.
+    ``applied`` tells an update stopped after its changes were all made from one stopped
+    before it changed anything.
+    """
+
+    def __init__(self, signum: int, applied: bool = False, message: str = "Interrupted.") -> None:
+        super().__init__(message)
+        self.signum = signum
+        self.applied = applied
+        self.message = message
+
+    @property
+    def exit_code(self) -> int:
+        """130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP, as shells report them."""
+        return 128 + self.signum
+
+
+def raise_interrupted(signum: int, frame: object = None) -> None:
+    """A signal handler that stops scaffold with ``Interrupted``."""
+    raise Interrupted(signum)
+
+
 @contextmanager
 def copier_errors(source: str, ref: Any = None) -> Iterator[None]:
     """Turn Copier's and git's exceptions while using ``source`` into one-sentence errors.

@@ -21,16 +21,21 @@ class GitError(ScaffoldError):
 
 def git(*args: str, cwd: Path) -> str:
     """Run git and return its standard output; raise GitError with git's message on failure."""
+    # Only trailing whitespace: porcelain output starts with a significant space.
+    return git_bytes(*args, cwd=cwd).decode(errors="surrogateescape").rstrip()
+
+
+def git_bytes(*args: str, cwd: Path, input: bytes | None = None) -> bytes:
+    """Run git with ``input`` on its standard input; return its standard output unchanged."""
     if shutil.which("git") is None:
         raise ScaffoldError("git is not installed or not on PATH; install git and try again.")
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True)
     if result.returncode != 0:
         command = next(arg for arg in args if not arg.startswith("-") and "=" not in arg)
-        lines = (result.stderr or result.stdout).strip().splitlines()
+        lines = (result.stderr or result.stdout).decode(errors="replace").strip().splitlines()
         reason = lines[-1] if lines else "no message"
         raise GitError(f"git {command} failed in {cwd}: {reason}", reason)
-    # Only trailing whitespace: porcelain output starts with a significant space.
-    return result.stdout.rstrip()
+    return result.stdout
 
 
 def is_repository(path: Path) -> bool:

@@ -1,7 +1,6 @@
-"""A generated project on disk: its recorded answers, template source and template version."""
+"""A generated project on disk: its recorded answers, template source and template commit."""
 
 import os
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,16 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from packaging.version import InvalidVersion, Version
 
-from scaffolder import git
-from scaffolder.errors import BadInputError, ScaffoldError, copier_errors
+from scaffolder import answers as answers_
+from scaffolder.errors import BadInputError, Interrupted, copier_errors
+from scaffolder.signals import held, uninterruptible
 
 ANSWERS_FILE = ".copier-answers.yml"
-# What `git describe --tags` prints for a commit after a tag: "<tag>-<count>-g<hash>".
-DESCRIBE = re.compile(r"^(?P<tag>.+)-(?P<count>\d+)-g(?P<hash>[0-9a-f]+)$")
-# What it prints where no tag precedes the commit: an abbreviated hash, no version.
-BARE_HASH = re.compile(r"^[0-9a-f]{7,40}$")
 
 
 @dataclass(frozen=True)
@@ -35,11 +30,6 @@ class Project:
     def name(self) -> str:
         """The folder name, as tables show it."""
         return self.path.name
-
-    @property
-    def version(self) -> Version | None:
-        """The template version the project was last rendered from, if it has one."""
-        return parse_version(self.commit)
 
 
 def package_env(project: Path) -> dict[str, str]:
@@ -63,33 +53,31 @@ def load(path: Path) -> Project:
         )
     try:
         recorded = yaml.safe_load(answers_file.read_text())
-    except (OSError, yaml.YAMLError) as error:
-        raise BadInputError(f"{answers_file} cannot be read as YAML: {error}.") from error
+    except OSError as error:
+        raise BadInputError(f"Cannot read {answers_file}: {error.strerror}.") from error
+    except yaml.YAMLError as error:
+        raise BadInputError(
+            f"{answers_file} is not valid YAML{answers_.where(error)}; fix it, or restore it with "
+            f"`git checkout -- {ANSWERS_FILE}`."
+        ) from None
     if not isinstance(recorded, dict) or not recorded.get("_src_path"):
         raise BadInputError(
             f"{answers_file} records no template source (_src_path), so {path} cannot be "
             "compared with or updated from its template."
         )
-    commit = recorded.get("_commit")
+    for key in ("_src_path", "_commit"):
+        value = recorded.get(key)
+        if value is not None and not isinstance(value, str):
+            raise BadInputError(
+                f"{answers_file} records {key}: {value}, which YAML reads as a "
+                f"{type(value).__name__}, not text; quote it ({key}: '{value}') and commit."
+            )
     return Project(
         path=path,
         answers={key: value for key, value in recorded.items() if not key.startswith("_")},
-        src_path=str(recorded["_src_path"]),
-        commit=str(commit) if commit is not None else None,
+        src_path=recorded["_src_path"],
+        commit=recorded.get("_commit"),
     )
-
-
-def parse_version(commit: str | None) -> Version | None:
-    """The PEP 440 version of a recorded ``_commit``, as Copier reads it; None for a bare hash."""
-    if not commit or BARE_HASH.match(commit):
-        return None
-    described = DESCRIBE.match(commit)
-    try:
-        if described:
-            return Version(f"{described['tag']}.post{described['count']}+g{described['hash']}")
-        return Version(commit)
-    except InvalidVersion:
-        return None
 
 
 def is_portable_source(source: str) -> bool:
@@ -99,49 +87,92 @@ def is_portable_source(source: str) -> bool:
     )
 
 
-def version_tags(source: str) -> dict[str, Version]:
-    """The template's PEP 440 release tags (no pre-releases, as Copier picks), by name."""
-    try:
-        listing = git.git(
-            "ls-remote", "--tags", "--refs", "--", source, cwd=Path(tempfile.gettempdir())
-        )
-    except git.GitError as error:
-        raise ScaffoldError(
-            f"Cannot read the tags of the template {source}: {error.reason}"
-        ) from error
-    tags = {}
-    for line in listing.splitlines():
-        name = line.partition("\t")[2].removeprefix("refs/tags/")
-        version = parse_version(name)
-        if version is not None and not version.is_prerelease and not DESCRIBE.match(name):
-            tags[name] = version
-    return tags
-
-
-def latest_tag(source: str) -> str | None:
-    """The name of the template's newest release tag, or None when it has none."""
-    tags = version_tags(source)
-    return max(tags, key=tags.__getitem__) if tags else None
-
-
 @contextmanager
 def fresh_rendering(project: Project) -> Iterator[Path]:
-    """A temporary folder with what the template renders from the project's answers at its version.
+    """A temporary folder with what the template renders from the project's answers at its commit.
 
     Comparing a project with it tells template files the user edited from untouched ones.
     """
-    import copier
-
     with tempfile.TemporaryDirectory(prefix="scaffold-render-") as tmp:
         rendered = Path(tmp) / project.name
-        with copier_errors(project.src_path, project.commit):
-            copier.run_copy(
-                project.src_path,
-                rendered,
-                data=project.answers,
-                defaults=True,
-                vcs_ref=project.commit,
-                quiet=True,
-                unsafe=False,
-            )
+        render_release(project.src_path, project.commit, project.answers, rendered)
         yield rendered
+
+
+def render_release(source: str, commit: str | None, answers: dict[str, Any], dest: Path) -> None:
+    """Render the template at ``commit`` with ``answers`` into ``dest``, as Copier did then."""
+    import copier
+
+    with copier_errors(source, commit):
+        copier.run_copy(
+            source, dest, data=answers, defaults=True, vcs_ref=commit, quiet=True, unsafe=False
+        )
+
+
+class BackgroundRendering:
+    """``render_release`` in a separate process, started early and awaited only if needed.
+
+    An update needs the project's recorded release rendered afresh only when the new release
+    deletes files (to tell edited ones from untouched ones); rendering it beside Copier's own
+    update, on another core, keeps the update as fast as Copier's alone.
+    """
+
+    def __init__(self, project: Project, dest: Path) -> None:
+        import multiprocessing
+
+        self.dest = dest
+        context = multiprocessing.get_context("spawn")  # no fork: the CLI runs a spinner thread
+        self._process = context.Process(
+            target=_render_quietly,
+            args=(project.src_path, project.commit, project.answers, dest, os.getpid()),
+            daemon=True,
+        )
+        with held() as received:  # a process started but not recorded would run on unseen
+            self._process.start()
+        if received:
+            self.stop()
+            raise Interrupted(received[0])
+
+    def result(self) -> Path | None:
+        """The rendered folder once the process is done; None when it failed."""
+        self._process.join()
+        return self.dest if self._process.exitcode == 0 else None
+
+    def stop(self) -> None:
+        """End the process if it still runs (the update stopped, or did not need it)."""
+        with uninterruptible():
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+
+
+def _render_quietly(
+    source: str, commit: str | None, answers: dict[str, Any], dest: Path, parent: int
+) -> None:
+    """The rendering process: it leaves signals to its parent and never outlives it."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which ends this
+    _exit_with(parent)
+    tempfile.tempdir = str(dest.parent)  # Copier's temporary folders go where the parent cleans
+    render_release(source, commit, answers, dest)
+
+
+def _exit_with(parent: int) -> None:
+    """End this process as soon as ``parent`` is gone (killed, so its clean-up never ran)."""
+    import ctypes
+    import signal
+    import sys
+    import threading
+    import time
+
+    if sys.platform == "linux":  # the kernel kills this process with its parent
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.05)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()

@@ -13,12 +13,10 @@ import yaml
 
 from scaffolder import answers as answers_
 from scaffolder import git, presets, template
-from scaffolder.errors import BadInputError, ScaffoldError, unsafe_template_message
-from scaffolder.project import ANSWERS_FILE, package_env, parse_version
+from scaffolder.errors import BadInputError, ScaffoldError, copier_errors
+from scaffolder.project import ANSWERS_FILE, package_env
 
 DEMO_DATA_DIR = "data"
-# The first commit's message ends so; update.py trusts files only that commit ever touched.
-FIRST_COMMIT_SUFFIX = " from the scaffold template"
 
 
 @dataclass(frozen=True)
@@ -94,7 +92,7 @@ def new(options: NewOptions) -> NewResult:
         commit = None
         if options.git_init:
             options.progress("Committing it to a new git repository")
-            message = f"Generate {recorded['project_name']}{FIRST_COMMIT_SUFFIX}"
+            message = f"Generate {recorded['project_name']} from the scaffold template"
             commit = git.init_and_commit(destination, message)
     except BaseException:
         _remove_what_was_written(destination, existed)
@@ -143,20 +141,18 @@ def _new_over_existing(
 
 
 def _version_warnings(source: str, recorded: dict[str, Any]) -> list[str]:
-    """Why the project could not be updated later, if it cannot."""
-    warnings = []
-    if "_commit" not in recorded:
-        warnings.append(
-            f"The template at {source} is not a tagged git repository, so this project records "
-            "no template version and cannot be updated with `scaffold update` or `copier update`."
-        )
-    elif parse_version(str(recorded["_commit"])) is None:
-        warnings.append(
-            f"The template at {source} has no vX.Y.Z version tag, so this project records only "
-            f"commit {recorded['_commit']} and cannot be updated with `scaffold update` or "
-            "`copier update`; tag the template (git tag v0.1.0) and generate it again."
-        )
-    return warnings
+    """Why the project could not be updated later, if it cannot.
+
+    Copier records the commit of a git template, tagged or not, and can update from it; only a
+    template folder outside git leaves nothing to update from.
+    """
+    if "_commit" in recorded:
+        return []
+    return [
+        f"The template at {source} is not a git repository, so this project records no "
+        "template commit and cannot be updated with `scaffold update` or `copier update`; "
+        "make the template a git repository (git init, commit) and generate it again."
+    ]
 
 
 def _demo_data(
@@ -224,30 +220,19 @@ def _copy(
 ) -> None:
     """Run Copier, turning its errors into scaffold's."""
     import copier
-    from copier.errors import CopierError, UnsafeTemplateError
-    from plumbum import ProcessExecutionError
 
     try:
-        copier.run_copy(
-            source,
-            destination,
-            data=answers,
-            user_defaults=user_defaults,
-            defaults=options.defaults,
-            vcs_ref=options.ref,
-            quiet=True,
-            unsafe=options.trust,
-        )
-    except ValueError as error:
-        raise BadInputError(" ".join(str(error).split()).rstrip(".") + ".") from error
-    except UnsafeTemplateError as error:
-        raise BadInputError(unsafe_template_message(source, error)) from error
-    except CopierError as error:
-        raise ScaffoldError(f"Copier could not render {source}: {error}") from error
-    except ProcessExecutionError as error:
-        lines = str(error.stderr).strip().splitlines()
-        reason = lines[-1] if lines else f"exit code {error.retcode}"
-        raise ScaffoldError(f"Cannot fetch the template {source}: {reason}") from error
+        with copier_errors(source, options.ref):
+            copier.run_copy(
+                source,
+                destination,
+                data=answers,
+                user_defaults=user_defaults,
+                defaults=options.defaults,
+                vcs_ref=options.ref,
+                quiet=True,
+                unsafe=options.trust,
+            )
     except OSError as error:
         raise ScaffoldError(
             f"Cannot render into {destination}: {error.strerror or error}."

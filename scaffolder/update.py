@@ -1,11 +1,14 @@
-"""``scaffold update`` and ``scaffold reconfigure``: Copier's update, with checks and a report.
+"""``scaffold update`` and ``scaffold reconfigure``: Copier's update, made safe to interrupt.
 
 Copier does the work (a three-way merge of the old rendering, the project and the new
-rendering); this module refuses what Copier would refuse with a clearer sentence, lists what
-changed and what conflicts, undoes a half-finished update, and runs many projects in a row.
+rendering) in a scratch clone of the project (``transaction.Workspace``). This module picks
+the release, refuses what cannot be done in one sentence, keeps edited files the release
+drops, refuses to overwrite files git cannot restore, and then has the workspace apply the
+result to the project in one short step, or only show it (``--dry-run``).
 """
 
-import shlex
+import signal
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -14,15 +17,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from scaffolder import answers as answers_
-from scaffolder import git, template
+from scaffolder import git, history, template, transaction
 from scaffolder import project as project_
 from scaffolder import verify as verify_
-from scaffolder.errors import BadInputError, ExitCode, ScaffoldError, copier_errors
+from scaffolder.errors import BadInputError, ExitCode, Interrupted, ScaffoldError, copier_errors
 from scaffolder.project import ANSWERS_FILE, Project
-from scaffolder.render import FIRST_COMMIT_SUFFIX
-
-# git's porcelain codes for an unstaged change, as the one-letter codes scaffold prints.
-CODES = {"??": "A", "D": "D", "M": "M", "T": "M"}
 
 
 class Outcome(str, Enum):
@@ -33,17 +32,20 @@ class Outcome(str, Enum):
     CONFLICTS = "conflicts"
     REFUSED = "refused"
     FAILED = "failed"
+    SKIPPED = "skipped: not a project"
 
 
 @dataclass(frozen=True)
 class UpdateOptions:
-    """How to update: target ref, conflict style, whether to ask new questions, verification."""
+    """How to update: target ref, conflict style, new questions, safety and preview switches."""
 
     to: str | None = None
     conflict: Literal["inline", "rej"] = "inline"
     defaults: bool = True
     verify: bool = False
     trust: bool = False
+    backup: bool = False  # move untracked files in the update's way aside instead of refusing
+    dry_run: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class Verification:
 
 @dataclass(frozen=True)
 class UpdateResult:
-    """What happened to one project."""
+    """What happened to one project (or, with ``--dry-run``, would happen)."""
 
     project: Path
     outcome: Outcome
@@ -73,9 +75,12 @@ class UpdateResult:
     changes: tuple[FileChange, ...] = ()
     conflicts: tuple[str, ...] = ()
     kept: tuple[str, ...] = ()
+    backups: tuple[tuple[str, str], ...] = ()
     verification: Verification | None = None
     message: str = ""
     warnings: tuple[str, ...] = ()
+    diff: str | None = None  # only for --dry-run
+    recovered: bool = False  # finished what a killed run left half-applied
 
     @property
     def exit_code(self) -> ExitCode:
@@ -90,71 +95,79 @@ class UpdateResult:
 
 
 def run(path: Path, options: UpdateOptions) -> UpdateResult:
-    """Update one project to ``options.to`` (default: the template's latest release tag).
+    """Update one project to ``options.to`` (default: the template's latest release).
 
     Raises:
-        BadInputError: The tree is dirty, ``path`` is not an updatable project, or ``--to`` is
-            older than the project's version.
+        BadInputError: The tree is dirty, ``path`` is not an updatable project, ``--to`` is
+            older than the project's commit, or the update would overwrite untracked files.
         ScaffoldError: Copier or git failed; the project is left as it was.
+        Interrupted: A signal stopped the update; ``applied`` says whether before or after
+            its one step of changes.
     """
-    project = _updatable(path)
-    tags = project_.version_tags(project.src_path)
-    target = _target(options.to, tags)
-    if target is None:
-        raise ScaffoldError(
-            f"The template {project.src_path} has no vX.Y.Z release tag to update to; tag a "
-            "release there, or pass --to with a tag or commit."
+    if options.to is not None and not options.to.strip():
+        raise BadInputError(
+            "--to needs a tag, branch or commit of the template; leave it out to update to "
+            "the latest release."
         )
-    current = project.version
-    assert current is not None  # _updatable checked it
-    if target in tags:
-        # A project rendered from a commit after the latest tag counts as up to date.
-        if current == tags[target] or (options.to is None and current > tags[target]):
-            return UpdateResult(project.path, Outcome.UP_TO_DATE, project.commit, project.commit)
-        if current > tags[target]:
-            raise BadInputError(
-                f"{project.name} is on template version {project.commit}, newer than {target}; "
-                "Copier does not downgrade projects."
-            )
-    return _apply(project, {}, target, options)
+    project = project_.load(path)
+    with _interruptible(project):
+        finished = _recover(project)
+        if finished:
+            return finished
+        _check_updatable(project)
+        with history.TemplateHistory(project.src_path, project) as releases:
+            mine = releases.recorded(project)
+            if options.to is None:
+                target = releases.latest
+            else:
+                target = releases.release(options.to.strip())
+            if mine == target.sha or (
+                options.to is None and releases.is_ancestor(target.sha, mine)
+            ):
+                return UpdateResult(
+                    project.path, Outcome.UP_TO_DATE, project.commit, project.commit
+                )
+            if releases.is_ancestor(target.sha, mine):
+                raise BadInputError(
+                    f"{project.name} is on template commit {project.commit}, newer than "
+                    f"{target.label}; Copier does not downgrade projects."
+                )
+        return _apply(project, {}, target.ref, options)
 
 
 def reconfigure(path: Path, changes: Mapping[str, Any], options: UpdateOptions) -> UpdateResult:
-    """Change recorded answers at the project's current template version, keeping user edits."""
+    """Change recorded answers at the project's current template commit, keeping user edits."""
     if not changes:
         raise BadInputError(
             "Name at least one answer to change as key=value, e.g. precision=bf16-mixed."
         )
-    project = _updatable(path)
-    unknown = answers_.check(changes, template.questions(project.src_path))
-    if unknown:
-        raise BadInputError(
-            f"The template asks no question {', '.join(unknown)}, so it cannot be reconfigured; "
-            "`scaffold options` lists the questions."
-        )
-    from copier import VcsRef
+    project = project_.load(path)
+    with _interruptible(project):
+        finished = _recover(project)
+        if finished:
+            return finished
+        _check_updatable(project)
+        _check_questions(project, changes)
+        from copier import VcsRef
 
-    result = _apply(project, dict(changes), VcsRef.CURRENT, options)
-    recorded = project_.load(project.path).answers
-    skipped = [key for key in changes if key not in recorded]
-    if not skipped:
-        return result
-    warning = (
-        f"Not recorded: {', '.join(skipped)}; the template does not ask that with the project's "
-        "other answers (for example block, when the backbone is not blocks)."
-    )
-    return replace(result, warnings=(*result.warnings, warning))
+        return _apply(project, dict(changes), VcsRef.CURRENT, options)
 
 
 def run_many(paths: Sequence[Path], options: UpdateOptions, search: bool) -> list[UpdateResult]:
     """Update each project in turn, recording refusals and failures instead of stopping.
 
     With ``search``, each path is a folder holding projects (its direct subfolders), or a
-    project itself.
+    project itself; its other subfolders are listed as skipped.
     """
-    projects = find_projects(paths) if search else [path.resolve() for path in paths]
+    if search:
+        found = find_projects(paths)
+    else:
+        found = [(path.resolve(), True) for path in paths]
     results = []
-    for path in projects:
+    for path, is_project in found:
+        if not is_project:
+            results.append(UpdateResult(path, Outcome.SKIPPED))
+            continue
         try:
             results.append(run(path, options))
         except ScaffoldError as error:
@@ -172,18 +185,26 @@ def batch_exit_code(results: Sequence[UpdateResult]) -> ExitCode:
     return ExitCode.OK
 
 
-def find_projects(folders: Sequence[Path]) -> list[Path]:
-    """Generated projects in ``folders``: each folder itself if it is one, else its subfolders."""
-    found = []
+def find_projects(folders: Sequence[Path]) -> list[tuple[Path, bool]]:
+    """``(folder, is_project)`` for ``folders``: each itself if a project, else its subfolders.
+
+    Hidden subfolders (``.git``, ``.venv``) are left out; other subfolders that are not
+    projects are returned too, so that a report can say they were skipped.
+    """
+    found: list[tuple[Path, bool]] = []
     for folder in folders:
         folder = folder.resolve()
         if not folder.is_dir():
             raise BadInputError(f"{folder} is not a folder; pass folders that hold projects.")
         if (folder / ANSWERS_FILE).is_file():
-            found.append(folder)
+            found.append((folder, True))
             continue
-        inside = sorted(child for child in folder.iterdir() if (child / ANSWERS_FILE).is_file())
-        if not inside:
+        inside = sorted(
+            (child, (child / ANSWERS_FILE).is_file())
+            for child in folder.iterdir()
+            if child.is_dir() and not child.name.startswith(".")
+        )
+        if not any(is_project for _, is_project in inside):
             raise BadInputError(
                 f"{folder} holds no generated projects (subfolders with {ANSWERS_FILE})."
             )
@@ -197,58 +218,87 @@ def verify(path: Path) -> Verification:
     return Verification(check.passed, check.detail)
 
 
-def _updatable(path: Path) -> Project:
-    """The project at ``path``, if Copier can update it now; otherwise one sentence why not."""
-    project = project_.load(path)
-    if project.commit is None or project.version is None:
-        recorded = f"commit {project.commit}" if project.commit else "no template version"
-        raise BadInputError(
-            f"{project.name} records {recorded}, because it was generated from an untagged or "
-            "non-git template, so it cannot be updated."
-        )
+def _check_updatable(project: Project) -> None:
+    """Refuse, in one sentence, a project that cannot be updated now."""
     if not project_.is_portable_source(project.src_path):
         raise BadInputError(
             f"{project.name} records the relative template path {project.src_path}, which Copier "
             f"would resolve against the working directory; set _src_path in {ANSWERS_FILE} to "
             "an absolute path or URL and commit."
         )
-    if not git.is_repository(project.path):
+    try:
+        git.git("rev-parse", "--verify", "HEAD", cwd=project.path)
+        tracked = git.git("ls-files", "--", ANSWERS_FILE, cwd=project.path)
+    except git.GitError:
         raise BadInputError(
-            f"{project.path} is not a git repository; commit the project to git first, so the "
-            "update can merge with your history."
+            f"{project.path} is not a git repository with a commit; commit the project to git "
+            "first, so the update can merge with your history."
+        ) from None
+    if not tracked:
+        raise BadInputError(
+            f"{project.name}'s {ANSWERS_FILE} is not committed; commit it first, so the update "
+            "knows which template release the project came from."
         )
     dirty = [name for _, name in git.status(project.path)]
     if dirty:
         shown = ", ".join(dirty[:3]) + (f" and {len(dirty) - 3} more" if len(dirty) > 3 else "")
         raise BadInputError(
-            f"{project.path} has uncommitted changes ({shown}); commit or stash them first, "
-            "so the update cannot mix with unsaved work."
+            f"{project.path} has uncommitted changes ({shown}); commit or stash them first "
+            "(`git stash --include-untracked`), so the update cannot mix with unsaved work."
         )
-    return project
 
 
-def _target(to: str | None, tags: Mapping[str, Any]) -> str | None:
-    """The ref to update to: the latest tag, or ``to`` (``2.0.0`` finds the tag ``v2.0.0``)."""
-    if to is None:
-        return max(tags, key=tags.__getitem__) if tags else None
-    wanted = project_.parse_version(to)
-    if to not in tags and wanted is not None:
-        return next((name for name, version in tags.items() if version == wanted), to)
-    return to
+def _check_questions(project: Project, changes: Mapping[str, Any]) -> None:
+    """Refuse answers to questions the project's own template release does not ask."""
+    unknown = answers_.check(changes, template.questions(project.src_path))
+    if unknown:
+        raise BadInputError(
+            f"The template asks no question {', '.join(unknown)}, so it cannot be reconfigured; "
+            "`scaffold options` lists the questions."
+        )
+    with history.TemplateHistory(project.src_path, project) as releases:
+        asked = releases.questions_at(releases.recorded(project))
+    missing = sorted(set(changes) - asked) if asked is not None else []
+    if missing:
+        raise BadInputError(
+            f"{project.name}'s template release {project.commit} does not ask "
+            f"{', '.join(missing)}; a newer release does, so run `scaffold update` first."
+        )
 
 
 def _apply(
     project: Project, data: dict[str, Any], ref: Any, options: UpdateOptions
 ) -> UpdateResult:
-    """Run Copier's update, undo it if it fails, and report files changed and in conflict."""
+    """Work the update out in a scratch clone, then apply it to the project (or only show it)."""
+    with transaction.Workspace(project.path) as work:
+        release = project_.BackgroundRendering(project, Path(tempfile.mkdtemp()) / project.name)
+        try:
+            result, plan = _work_out(work, release, project, data, ref, options)
+        finally:
+            release.stop()
+        if options.dry_run:
+            return result
+        work.apply(replace(plan, backups=result.backups, report=_report(result)))
+    if options.verify and result.outcome is not Outcome.CONFLICTS:
+        result = replace(result, verification=verify(project.path))
+    return result
+
+
+def _work_out(
+    work: transaction.Workspace,
+    release: project_.BackgroundRendering,
+    project: Project,
+    data: dict[str, Any],
+    ref: Any,
+    options: UpdateOptions,
+) -> tuple[UpdateResult, transaction.Plan]:
+    """Run Copier's update in the scratch clone and decide what applying it means."""
     import copier
 
-    git_dir = Path(
-        git.git("rev-parse", "--path-format=absolute", "--git-common-dir", cwd=project.path)
-    )
-    with _undone_on_error(project.path, git_dir), copier_errors(project.src_path, ref):
+    before = _control_files(work.git_dir)
+    with copier_errors(project.src_path, ref):
         copier.run_update(
-            project.path,
+            work.scratch,
             data=data,
             vcs_ref=ref,
             defaults=options.defaults,
@@ -258,159 +308,187 @@ def _apply(
             quiet=True,
             unsafe=options.trust,
         )
-    changes, conflicts = _changes(project.path, options.conflict)
-    deleted = [change.path for change in changes if change.code == "D"]
-    kept = _keep_edited(project, deleted) if deleted else []
-    changes = [change for change in changes if change.path not in kept]
-    after = project_.load(project.path)
-    if conflicts or kept:
+    _refuse_git_internals(before, _control_files(work.git_dir))
+    plan = work.plan(options.conflict)
+    deleted = [change.path for change in plan.changes if change.code == "D"]
+    kept = _edited_among(deleted, project, release.result()) if deleted else []
+    work.restore(kept)
+    plan = replace(plan, changes=tuple(c for c in plan.changes if c.path not in kept))
+    in_the_way = work.collisions(plan)
+    refused = bool(in_the_way) and not options.backup
+    if refused and not options.dry_run:
+        raise BadInputError(_collision_message(project, in_the_way))
+    after = project_.load(work.scratch)
+    changes = _changes(plan)
+    if refused:
+        outcome = Outcome.REFUSED  # only a dry run gets here: it shows what would be refused
+    elif plan.conflicts:
         outcome = Outcome.CONFLICTS
-    elif changes:
-        outcome = Outcome.UPDATED
     else:
-        outcome = Outcome.UP_TO_DATE
-    verification = None
-    if options.verify and outcome is not Outcome.CONFLICTS:
-        verification = verify(project.path)
-    return UpdateResult(
+        outcome = Outcome.UPDATED if changes else Outcome.UP_TO_DATE
+    warnings = _skipped_answers(data, after)
+    result = UpdateResult(
         project.path,
         outcome,
         project.commit,
         after.commit,
-        changes=tuple(changes),
-        conflicts=tuple(conflicts),
+        changes=changes,
+        conflicts=plan.conflicts,
         kept=tuple(kept),
-        verification=verification,
+        backups=tuple((path, _aside(project.path, path)) for path in in_the_way)
+        if options.backup
+        else (),
+        warnings=(*warnings, _collision_message(project, in_the_way)) if refused else warnings,
+        diff=work.diff() if options.dry_run else None,
+    )
+    return result, plan
+
+
+def _refuse_git_internals(before: Mapping[str, bytes], after: Mapping[str, bytes]) -> None:
+    """Refuse a release that wrote hooks or settings into git's folder of the scratch clone."""
+    planted = sorted(name for name in {*before, *after} if before.get(name) != after.get(name))
+    if planted:
+        raise BadInputError(
+            f"The new template version writes .git/{planted[0]} into git's own folder, where "
+            "it would run as a hook or setting; scaffold refused the update and changed nothing."
+        )
+
+
+def _report(result: UpdateResult) -> dict[str, Any]:
+    """What the journal keeps of a result, for a run that finishes a killed one to report."""
+    return {
+        "outcome": result.outcome.value,
+        "from_version": result.from_version,
+        "to_version": result.to_version,
+        "changes": [[change.code, change.path] for change in result.changes],
+        "conflicts": list(result.conflicts),
+        "kept": list(result.kept),
+        "backups": [list(pair) for pair in result.backups],
+    }
+
+
+def _changes(plan: transaction.Plan) -> tuple[FileChange, ...]:
+    """The changes as scaffold reports them: conflicts as ``U``, ``.rej`` files left out."""
+    rejected = {f"{name}.rej" for name in plan.conflicts}
+    return tuple(
+        FileChange("U" if change.path in plan.conflicts else change.code, change.path)
+        for change in plan.changes
+        if change.path not in rejected
     )
 
 
-def _keep_edited(project: Project, deleted: list[str]) -> list[str]:
-    """Put back deleted files the user had edited, so the update never drops their work.
+def _edited_among(deleted: list[str], project: Project, rendered: Path | None) -> list[str]:
+    """The files among ``deleted`` whose committed content the user changed.
 
-    Copier deletes a file the new version (or new answers) no longer renders, even when the
-    user changed it. A file whose committed content differs from the old version's rendering
-    holds such changes: it is restored from HEAD and reported for the user to decide.
+    Copier deletes a file the new release (or new answers) no longer renders, even when the
+    user edited it. Only a comparison with a fresh rendering of the project's recorded release
+    tells an edited file from an untouched one (an edit may even be amended into the first
+    commit); without that rendering, every such file counts as edited and is kept.
     """
-    suspects = [name for name in deleted if not _only_generated(project.path, name)]
-    if not suspects:
-        return []
-    try:
-        with project_.fresh_rendering(project) as rendered:
-            edited = [
-                name
-                for name in suspects
-                if not (rendered / name).is_file()
-                or git.committed(project.path, name) != (rendered / name).read_bytes()
-            ]
-    except ScaffoldError:  # cannot tell edited from untouched: keep them all
-        edited = suspects
-    if edited:
-        git.git("checkout", "HEAD", "--", *edited, cwd=project.path)
-    return edited
+    if rendered is None:
+        return list(deleted)
+    return [
+        name
+        for name in deleted
+        if not (rendered / name).is_file()
+        or (project.path / name).read_bytes() != (rendered / name).read_bytes()
+    ]
 
 
-def _changes(path: Path, conflict: str) -> tuple[list[FileChange], list[str]]:
-    """Files the update changed, and files with conflicts left to resolve.
+def _collision_message(project: Project, paths: Sequence[str]) -> str:
+    shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+    return (
+        f"The update would overwrite files in {project.name} that git does not track ({shown}), "
+        "and git could not bring them back; pass --backup to move them aside as FILE.orig, or "
+        "delete them, then update again."
+    )
 
-    Copier records inline conflicts as unmerged in git's index; with ``rej`` it leaves a
-    ``FILE.rej`` next to each file whose changes did not apply.
-    """
-    status = git.status(path)
-    rejected = {name for code, name in status if code == "??" and name.endswith(".rej")}
-    if conflict == "rej":  # a .rej file may be git-ignored; Copier's own check looks there too
-        ignored = git.git(
-            "ls-files", "--others", "--ignored", "--exclude-standard", "--", "*.rej", cwd=path
-        )
-        rejected |= set(ignored.splitlines())
-    conflicts = {name.removesuffix(".rej") for name in rejected}
-    changes = []
-    for code, name in status:
-        if name in rejected:
-            continue
-        if code in git.UNMERGED:
-            conflicts.add(name)
-        if name in conflicts:
-            changes.append(FileChange("U", name))
-        else:
-            changes.append(FileChange(CODES.get(code.strip(), "M"), name))
-    listed = {change.path for change in changes}
-    changes += [FileChange("U", name) for name in sorted(conflicts - listed)]
-    return changes, sorted(conflicts)
+
+def _aside(project: Path, path: str) -> str:
+    """A free name to move ``path`` aside to: ``path.orig``, else ``path.orig.1``, ..."""
+    candidate, number = f"{path}.orig", 0
+    while (project / candidate).exists() or (project / candidate).is_symlink():
+        number += 1
+        candidate = f"{path}.orig.{number}"
+    return candidate
+
+
+def _skipped_answers(data: Mapping[str, Any], after: Project) -> tuple[str, ...]:
+    skipped = [key for key in data if key not in after.answers]
+    if not skipped:
+        return ()
+    return (
+        f"Not recorded: {', '.join(skipped)}; the template does not ask that with the "
+        "project's other answers (for example block, when the backbone is not blocks).",
+    )
+
+
+def _recover(project: Project) -> UpdateResult | None:
+    """Finish an update a killed run left half-applied; report it as this run's result."""
+    if not git.is_repository(project.path):
+        return None
+    report = transaction.recover(project.path)
+    if report is None:
+        return None
+    return UpdateResult(
+        project.path,
+        Outcome(report["outcome"]),
+        report["from_version"],
+        report["to_version"],
+        changes=tuple(FileChange(code, path) for code, path in report["changes"]),
+        conflicts=tuple(report["conflicts"]),
+        kept=tuple(report["kept"]),
+        backups=tuple((a, b) for a, b in report["backups"]),
+        recovered=True,
+    )
 
 
 @contextmanager
-def _undone_on_error(path: Path, git_dir: Path) -> Iterator[None]:
-    """Put the project back as it was committed if the update does not finish.
+def _interruptible(project: Project) -> Iterator[None]:
+    """Turn Ctrl-C, SIGTERM and SIGHUP into one ``Interrupted`` that says what state is left.
 
-    The tree was clean before (untracked files included), so this discards only what Copier
-    wrote; git-ignored files such as data/ are never touched. A template that wrote into git's
-    hooks or config (Copier keeps rendered paths inside the project, not out of ``.git/``) is
-    undone first and refused, before git runs again here.
+    The tree was clean before and only the one apply step writes to it, so whether it has
+    changes now tells a stop after the update was applied from one before it. An error that
+    clean-up code raised while the interruption unwound (Copier's temporary folder, still being
+    written by a git it started) counts as the interruption.
     """
-    control = _control_files(git_dir)
     try:
         yield
-        planted = _restore_control_files(git_dir, control)
-        if planted:
-            raise BadInputError(
-                f"The new template version writes {planted[0]} into git's own folder, where it "
-                "would run as a hook or setting; scaffold refused the update and undid it."
-            )
     except BaseException as error:
-        _restore_control_files(git_dir, control)
+        stop = _interruption_in(error)
+        if stop is None:
+            raise
         try:
-            git.git("reset", "--quiet", "--", ".", cwd=path)
-            git.git("checkout", "--quiet", "--", ".", cwd=path)
-            git.git("clean", "-d", "--force", "--quiet", "--", ".", cwd=path)
-        except ScaffoldError as undo_error:
-            raise ScaffoldError(
-                f"The update stopped ({error or type(error).__name__}) and undoing it failed "
-                f"({undo_error}); put the project back as last committed with: "
-                f"{restore_command(path)}"
-            ) from error
-        raise
+            applied = bool(git.status(project.path))
+        except ScaffoldError:
+            applied = False
+        if applied:
+            message = (
+                f"Interrupted after the update was applied: {project.name} holds the whole "
+                "update; review it with `git status` and `git diff`."
+            )
+        else:
+            message = f"Interrupted: {project.name} was not changed; it is as last committed."
+        raise Interrupted(stop, applied, message) from None
 
 
-def restore_command(path: Path) -> str:
-    """One shell line that returns the project at ``path`` to its last commit.
+def _interruption_in(error: BaseException | None) -> int | None:
+    """The signal behind ``error`` or the exceptions it interrupted, if one is."""
+    while error is not None:
+        if isinstance(error, Interrupted):
+            return error.signum
+        if isinstance(error, KeyboardInterrupt):
+            return signal.SIGINT
+        error = error.__context__
+    return None
 
-    The same three git commands the undo runs: they touch neither ignored files (data/, logs/)
-    nor the rest of a larger repository the project may sit in.
-    """
-    git_c = f"git -C {shlex.quote(str(path))}"
-    return f"{git_c} reset --quiet -- . && {git_c} checkout -- . && {git_c} clean -d --force -- ."
 
-
-def _control_files(git_dir: Path) -> dict[Path, bytes]:
-    """The contents of the files in ``git_dir`` that make git run commands: hooks and config."""
+def _control_files(git_dir: Path) -> dict[str, bytes]:
+    """The files in ``git_dir`` that make git run commands (hooks, config), by relative name."""
     files = [git_dir / "config", *(git_dir / "hooks").rglob("*")]
-    return {file: file.read_bytes() for file in files if file.is_file()}
-
-
-def _restore_control_files(git_dir: Path, before: Mapping[Path, bytes]) -> list[str]:
-    """Undo changes to git's hooks and config since ``before``; name the files that changed."""
-    after = _control_files(git_dir)
-    changed = sorted(
-        str(file.relative_to(git_dir.parent))
-        for file in {*before, *after}
-        if before.get(file) != after.get(file)
-    )
-    for file in after.keys() - before.keys():
-        file.unlink()
-    for file, content in before.items():
-        if after.get(file) != content:
-            file.write_bytes(content)
-    return changed
-
-
-def _only_generated(path: Path, name: str) -> bool:
-    """Whether the only commit that ever touched ``name`` is ``scaffold new``'s first commit.
-
-    Such a file holds the template's output and no user edits, so it needs no comparison with
-    a fresh rendering (which costs as much as a third of the update).
-    """
-    log = git.git("log", "--format=%P%x09%s", "--", name, cwd=path).splitlines()
-    return len(log) == 1 and log[0].startswith("\t") and log[0].endswith(FIRST_COMMIT_SUFFIX)
+    return {
+        file.relative_to(git_dir).as_posix(): file.read_bytes() for file in files if file.is_file()
+    }
 
 
 def _recorded_commit(path: Path) -> str | None:

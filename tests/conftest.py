@@ -1,46 +1,15 @@
-"""Helpers shared by the tests: render the template from this checkout and run what it made."""
+"""Fixtures shared by the tests, built on tests/helpers.py (which test modules import)."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
-import copier
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+from tests.helpers import IDENTITY, make_template_repo, render
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Slow tests first: with two workers, the quick ones then fill the gaps at the end."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
-def render(destination: Path, **answers: Any) -> Path:
-    """Render this checkout's template (HEAD plus uncommitted changes) with the given answers."""
-    copier.run_copy(
-        str(ROOT),
-        destination,
-        data=answers,
-        defaults=True,
-        vcs_ref="HEAD",
-        quiet=True,
-        unsafe=False,
-    )
-    return destination
-
-
-def run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run a command with this interpreter's tools first on PATH; capture its output."""
-    full_env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **env}
-    return subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True)
-
-
-def run_project_python(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python ARGS`` inside a generated project, its package importable from src/."""
-    return run([sys.executable, *args], cwd=project, PYTHONPATH=str(project / "src"))
 
 
 @pytest.fixture(scope="session")
@@ -88,15 +57,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 @pytest.fixture(scope="session")
 def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A throw-away template repository with releases v1.0.0 and v2.0.0 (see tests/helpers.py)."""
-    from tests.helpers import make_template_repo
-
     return make_template_repo(tmp_path_factory.mktemp("template-repo") / "template")
 
 
 @pytest.fixture
 def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
     """Give git, ours and Copier's, an identity whatever the machine's configuration."""
-    from tests.helpers import IDENTITY
-
     for key, value in IDENTITY.items():
         monkeypatch.setenv(key, value)

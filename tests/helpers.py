@@ -1,8 +1,10 @@
-"""Throw-away template repositories and projects for update, check and preset tests.
+"""Helpers the tests import: render this checkout's template, run what it made, and build
+throw-away template repositories and projects for the update, check and preset tests.
 
 In the spirit of Copier's own tests/helpers.py: ``build_file_tree`` writes files, ``git_save``
 commits (and tags) them, and ``make_template_repo`` lays out this checkout's template as
 release v1.0.0 plus a v2.0.0 that changes a file, adds a question and removes a file.
+conftest.py builds its fixtures on these; nothing here imports conftest.
 """
 
 import os
@@ -12,11 +14,41 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
+import copier
 import yaml
 
-from scaffolder import render
-from tests.conftest import ROOT, run
+from scaffolder import render as scaffold_render
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def render(destination: Path, **answers: Any) -> Path:
+    """Render this checkout's template (HEAD plus uncommitted changes) with the given answers."""
+    copier.run_copy(
+        str(ROOT),
+        destination,
+        data=answers,
+        defaults=True,
+        vcs_ref="HEAD",
+        quiet=True,
+        unsafe=False,
+    )
+    return destination
+
+
+def run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run a command with this interpreter's tools first on PATH; capture its output."""
+    full_env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **env}
+    return subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True)
+
+
+def run_project_python(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python ARGS`` inside a generated project, its package importable from src/."""
+    return run([sys.executable, *args], cwd=project, PYTHONPATH=str(project / "src"))
+
 
 PYTHON_SCAFFOLD = [sys.executable, "-m", "scaffolder"]
 IDENTITY = {
@@ -53,18 +85,19 @@ def git_save(path: Path, message: str = "save", tag: str | None = None) -> None:
         git("tag", tag, cwd=path)
 
 
-def make_template_repo(destination: Path) -> Path:
+def make_template_repo(destination: Path, tagged: bool = True) -> Path:
     """This checkout's template tagged v1.0.0, and a v2.0.0 on top of it.
 
     v2.0.0 adds a line at the top of model.py, adds the question ``seed`` (default 7, used in
-    configs/default.yaml) and removes the imagefolder projects' tests/test_data.py.
+    configs/default.yaml) and removes the imagefolder projects' tests/test_data.py. Without
+    ``tagged``, the two releases are plain commits, as in a template that a team never tags.
     """
     destination.mkdir(parents=True)
     shutil.copy(ROOT / "copier.yml", destination)
     for folder in ("template", "partials"):
         shutil.copytree(ROOT / folder, destination / folder)
     git("init", "--quiet", "--initial-branch=main", cwd=destination)
-    git_save(destination, "v1", tag="v1.0.0")
+    git_save(destination, "v1", tag="v1.0.0" if tagged else None)
 
     template = destination / "template"
     model = template / "src" / "{{ package_name }}" / MODEL_TEMPLATE
@@ -80,20 +113,28 @@ def make_template_repo(destination: Path) -> Path:
     (
         template / "tests" / "{% if dataset_layout == 'imagefolder' %}test_data.py{% endif %}.jinja"
     ).unlink()
-    git_save(destination, "v2", tag="v2.0.0")
+    git_save(destination, "v2", tag="v2.0.0" if tagged else None)
     return destination
 
 
-def new_project(template: Path, destination: Path, ref: str = "v1.0.0", **answers: str) -> Path:
+def first_commit(repository: Path) -> str:
+    """The full hash of a repository's first commit."""
+    return git("rev-list", "--max-parents=0", "HEAD", cwd=repository).strip()
+
+
+def new_project(
+    template: Path, destination: Path, ref: str = "v1.0.0", git_init: bool = True, **answers: str
+) -> Path:
     """Render a project with ``scaffold new`` (library call), committed, without demo data."""
-    render.new(
-        render.NewOptions(
+    scaffold_render.new(
+        scaffold_render.NewOptions(
             destination=destination,
             answers=answers,
             template=str(template),
             ref=ref,
             defaults=True,
             demo_data=False,
+            git_init=git_init,
         )
     )
     return destination
@@ -117,3 +158,26 @@ def scaffold(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def status(project: Path) -> str:
     """``git status --porcelain`` of a project."""
     return git("status", "--porcelain", cwd=project)
+
+
+def snapshot(project: Path) -> dict[str, object]:
+    """Every file below ``project`` except git's own: tracked, untracked and ignored alike.
+
+    Each file maps to its bytes and executable bit, each symlink to its target and each empty
+    folder to a marker, so that two snapshots are equal only for byte-identical trees.
+    """
+    files: dict[str, object] = {}
+    for folder, subfolders, names in os.walk(project):
+        here = Path(folder)
+        if here == project and ".git" in subfolders:
+            subfolders.remove(".git")  # git's own folder, where scaffold keeps its scratch area
+        for name in names + [d for d in subfolders if (here / d).is_symlink()]:
+            path = here / name
+            key = path.relative_to(project).as_posix()
+            if path.is_symlink():
+                files[key] = ("symlink", os.readlink(path))
+            else:
+                files[key] = (path.read_bytes(), os.access(path, os.X_OK))
+        if not names and not subfolders and here != project:
+            files[here.relative_to(project).as_posix() + "/"] = "empty folder"
+    return files

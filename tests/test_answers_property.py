@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from scaffolder.cli import app
-from tests.conftest import BIN
+from tests.helpers import BIN
 
 TASKS = ["classification", "multilabel", "segmentation", "detection", "regression"]
 LAYOUTS = ["imagefolder", "csv", "mask_folders", "coco", "yolo"]

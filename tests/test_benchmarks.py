@@ -8,7 +8,7 @@ import torch
 
 from benchmarks.gpu import summarise
 from benchmarks.table import rows
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def row(backbone: str, setting: str, images_per_s: float) -> dict:

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from scaffolder.template import questions
-from tests.conftest import ROOT, render
+from tests.helpers import ROOT, render
 
 CATALOGUE = questions(str(ROOT))
 ACTIVATIONS = {  # answer -> torch.nn class, as copier.yml's activation_class maps them

@@ -56,7 +56,7 @@ def test_check_reports_a_project_it_cannot_place_and_refuses_a_non_project(
     untagged = invoke("check", project, "--json")
     assert untagged.exit_code == 1
     [report] = json.loads(untagged.output)["projects"]
-    assert "records no template version" in report["error"]
+    assert "records template commit 0abc123, which the template" in report["error"]
 
     not_a_project = invoke("check", tmp_path / "untagged" / "src")
     assert not_a_project.exit_code == ExitCode.BAD_INPUT

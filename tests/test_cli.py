@@ -9,7 +9,7 @@ import yaml
 from typer.testing import CliRunner
 
 from scaffolder.cli import app
-from tests.conftest import run
+from tests.helpers import run
 
 SCAFFOLD = str(Path(sys.executable).parent / "scaffold")
 

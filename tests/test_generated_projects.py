@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 import pytest
 
 from scaffolder.template import questions
-from tests.conftest import ROOT, render, run
+from tests.helpers import ROOT, render, run
 from tests.variants import KEYS, TORCHVISION, allowed, applies, pairwise_variants, required_pairs
 
 VARIANTS = pairwise_variants()

@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.conftest import render
+from tests.helpers import render
 
 
 def losses_module(tmp_path: Path, loss: str) -> ModuleType:

@@ -18,7 +18,7 @@ import pytest
 import torch
 import yaml
 
-from tests.conftest import BIN, render, run
+from tests.helpers import BIN, render, run
 
 PACKAGE = "shapes_classifier"
 # Small images, one or two batches: the README's commands, not the model's quality, are tested.

@@ -11,7 +11,7 @@ import pytest
 import torch
 import yaml
 
-from tests.conftest import render, run_project_python
+from tests.helpers import render, run_project_python
 
 PACKAGE = "shapes_classifier"
 FIT = [

@@ -1,4 +1,4 @@
-"""Templates cannot run code or reach outside the project without --trust; updates undo cleanly."""
+"""Templates cannot run code or reach outside the project without --trust; failed updates undo."""
 
 from pathlib import Path
 
@@ -8,10 +8,10 @@ import yaml
 from typer.testing import CliRunner
 
 from scaffolder import git as scaffold_git
-from scaffolder import update
+from scaffolder import transaction
 from scaffolder.cli import app
 from scaffolder.errors import ExitCode
-from tests.helpers import build_file_tree, git, git_save, new_project, scaffold, status
+from tests.helpers import build_file_tree, git, git_save, new_project, scaffold, snapshot, status
 
 pytestmark = pytest.mark.usefixtures("git_identity")
 
@@ -163,48 +163,75 @@ def test_an_interrupted_update_leaves_the_project_exactly_as_committed(
     real_update = copier.run_update
 
     def interrupted(*args, **kwargs):
-        real_update(*args, **kwargs)  # every file written ...
-        raise KeyboardInterrupt  # ... then Ctrl-C before scaffold reports
+        real_update(*args, **kwargs)  # every file written (in the scratch clone) ...
+        raise KeyboardInterrupt  # ... then Ctrl-C before scaffold applies anything
 
     monkeypatch.setattr(copier, "run_update", interrupted)
-    head = git("rev-parse", "HEAD", cwd=tiny_project)
+    before = snapshot(tiny_project)
 
-    with pytest.raises(KeyboardInterrupt):
-        update.run(tiny_project, update.UpdateOptions())
+    result = CliRunner().invoke(app, ["update", str(tiny_project)])
 
-    assert status(tiny_project) == "" and git("rev-parse", "HEAD", cwd=tiny_project) == head
-    assert (tiny_project / "README.md").read_text() == "# Tiny\n"
-    assert not (tiny_project / "NEW.md").exists()
-    assert (tiny_project / "data" / "image.png").read_text() == "user data"
+    assert result.exit_code == 130, result.output
+    assert "Interrupted: p was not changed; it is as last committed." in result.output
+    assert snapshot(tiny_project) == before and status(tiny_project) == ""
+    assert not (tiny_project / ".git" / transaction.AREA).exists()
 
 
-def test_a_failed_undo_prints_the_one_command_that_restores(
+def test_a_failure_while_applying_puts_the_project_back(
     tiny_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_update, real_git = copier.run_update, scaffold_git.git
+    real_place = transaction._place
+    placed: list[Path] = []
 
-    def broken_update(*args, **kwargs):
-        real_update(*args, **kwargs)
-        raise RuntimeError("disk full")
+    def disk_full_at_the_second_file(source: Path, target: Path) -> None:
+        if placed:
+            raise OSError(28, "No space left on device")
+        real_place(source, target)
+        placed.append(target)
 
-    def git_that_cannot_clean(*args: str, cwd: Path) -> str:
-        if "clean" in args:
-            raise scaffold_git.GitError("git clean failed", "cannot lock")
-        return real_git(*args, cwd=cwd)
-
-    monkeypatch.setattr(copier, "run_update", broken_update)
-    monkeypatch.setattr(scaffold_git, "git", git_that_cannot_clean)
+    monkeypatch.setattr(transaction, "_place", disk_full_at_the_second_file)
+    before = snapshot(tiny_project)
 
     result = CliRunner().invoke(app, ["update", str(tiny_project)])
 
     assert result.exit_code == ExitCode.ERROR, result.output
-    message = " ".join(result.output.split())
-    assert "The update stopped (disk full) and undoing it failed" in message
-    command = message.split("put the project back as last committed with: ")[1]
-    assert (tiny_project / "NEW.md").exists()  # the undo could not remove it
+    message = one_line_error(result.output)
+    assert "could not be applied" in message and "put back as last committed" in message
+    assert placed, "the failure came after a first file was written"
+    assert snapshot(tiny_project) == before and status(tiny_project) == ""
+
+
+def test_an_update_that_can_be_neither_applied_nor_undone_is_finished_by_the_next_run(
+    tiny_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_place, real_git = transaction._place, scaffold_git.git
+
+    def place_once(source: Path, target: Path) -> None:
+        monkeypatch.setattr(transaction, "_place", broken)
+        real_place(source, target)
+
+    def broken(source: Path, target: Path) -> None:
+        raise OSError(5, "Input/output error")
+
+    def git_that_cannot_checkout(*args: str, cwd: Path) -> str:
+        if "checkout" in args and cwd == tiny_project:
+            raise scaffold_git.GitError("git checkout failed", "unable to write file")
+        return real_git(*args, cwd=cwd)
+
+    monkeypatch.setattr(transaction, "_place", place_once)
+    monkeypatch.setattr(scaffold_git, "git", git_that_cannot_checkout)
+    failed = CliRunner().invoke(app, ["update", str(tiny_project)])
+    assert failed.exit_code == ExitCode.ERROR, failed.output
+    assert "run `scaffold update` again" in " ".join(one_line_error(failed.output).split())
+    assert (tiny_project / ".git" / transaction.AREA / transaction.JOURNAL).exists()
     monkeypatch.undo()
-    restored = scaffold_git.subprocess.run(command, shell=True, capture_output=True, text=True)
-    assert restored.returncode == 0, restored.stderr
-    assert status(tiny_project) == ""
-    assert (tiny_project / "README.md").read_text() == "# Tiny\n"
+
+    finished = CliRunner().invoke(app, ["update", str(tiny_project)])
+
+    assert finished.exit_code == 0, finished.output
+    assert "scaffold finished it" in " ".join(finished.output.split())
+    assert (tiny_project / "README.md").read_text() == "# Tiny v2\n"
+    assert (tiny_project / "NEW.md").read_text() == "new in v2\n"
     assert (tiny_project / "data" / "image.png").read_text() == "user data"
+    assert not (tiny_project / ".git" / transaction.AREA).exists()
+    assert CliRunner().invoke(app, ["update", str(tiny_project)]).exit_code == ExitCode.BAD_INPUT

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from tests.conftest import render, run_project_python
+from tests.helpers import render, run_project_python
 
 FAST = [
     "--config=configs/default.yaml",

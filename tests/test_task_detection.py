@@ -8,7 +8,7 @@ import pytest
 import torch
 from torchvision.ops import box_iou
 
-from tests.conftest import render, run_project_python
+from tests.helpers import render, run_project_python
 
 PACKAGE = "shapes_detector"
 IMAGE_SIZE = 48  # not the detector's min_size: predictions must come back in the image's pixels

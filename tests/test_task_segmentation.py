@@ -8,7 +8,7 @@ import pytest
 import torch
 from torchvision.io import ImageReadMode, decode_image, write_jpeg
 
-from tests.conftest import render, run_project_python
+from tests.helpers import render, run_project_python
 
 PACKAGE = "shapes_segmenter"
 FAST = [

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, render, run
+from tests.helpers import ROOT, render, run
 
 
 def test_default_project_tree(default_project: Path) -> None:

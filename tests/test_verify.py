@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from tests.conftest import BIN
+from tests.helpers import BIN
 
 
 def verify(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

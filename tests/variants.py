@@ -20,7 +20,7 @@ from typing import Any
 from jinja2.sandbox import SandboxedEnvironment
 
 from scaffolder.template import Question, questions
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 BLOCK_KEYS = ("block", "norm", "activation", "padding_mode", "pool")
 COMMON_KEYS = ("precision", "optimizer", "scheduler", "logger", "ci")
