@@ -1,10 +1,42 @@
 """Fixtures shared by the tests, built on tests/helpers.py (which test modules import)."""
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import IDENTITY, make_template_repo, render
+from tests.helpers import IDENTITY, make_template_repo, remove_bulky_files, render
+
+TEMP_ROOT = pytest.StashKey[Path]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the whole run, subprocesses included, one temporary folder of its own.
+
+    Rendered projects, their inner pytest runs and scaffold's processes all write there, so
+    that the run can clean up after itself: everything when it passed, checkpoints and exports
+    (hundreds of MB) when it failed, keeping the small files a reader needs.
+    """
+    if hasattr(config, "workerinput"):  # an xdist worker: it inherited the controller's
+        return
+    root = Path(tempfile.mkdtemp(prefix="scaffold-tests-"))
+    os.environ["TMPDIR"] = str(root)
+    tempfile.tempdir = None  # read TMPDIR again
+    config.stash[TEMP_ROOT] = root
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Remove the run's temporary folder, or its bulky files when something failed."""
+    root = session.config.stash.get(TEMP_ROOT, None)
+    if root is None:
+        return
+    if exitstatus == 0:
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        remove_bulky_files(root)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -18,8 +50,13 @@ def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return render(tmp_path_factory.mktemp("default") / "shapes")
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
     """Report the size and cost of the rendered-project matrix at the end of the run."""
+    root = terminalreporter.config.stash.get(TEMP_ROOT, None)
+    if root is not None and exitstatus != 0:
+        terminalreporter.write_line(
+            f"temporary files of this run (checkpoints and exports removed): {root}"
+        )
     reports = [
         report
         for key in ("passed", "failed")

@@ -50,6 +50,17 @@ def run_project_python(project: Path, *args: str) -> subprocess.CompletedProcess
     return run([sys.executable, *args], cwd=project, PYTHONPATH=str(project / "src"))
 
 
+# Files a test run leaves behind at up to hundreds of MB each: checkpoints and exports.
+BULKY = (".ckpt", ".onnx", ".pt", ".pth")
+
+
+def remove_bulky_files(folder: Path) -> None:
+    """Delete checkpoints and exports below ``folder``, keeping logs and reports to read."""
+    for path in folder.rglob("*"):
+        if path.suffix in BULKY and path.is_file() and not path.is_symlink():
+            path.unlink()
+
+
 PYTHON_SCAFFOLD = [sys.executable, "-m", "scaffolder"]
 IDENTITY = {
     "GIT_AUTHOR_NAME": "Test",

@@ -1,16 +1,14 @@
 """Every rendered variant lints clean and passes its own test suite (which trains one step)."""
 
-import os
-import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pytest
 
 from scaffolder.template import questions
-from tests.helpers import ROOT, render, run
+from tests import matrix
+from tests.helpers import ROOT, remove_bulky_files, render, run
+from tests.matrix import run_suites
 from tests.variants import KEYS, TORCHVISION, allowed, applies, pairwise_variants, required_pairs
 
 VARIANTS = pairwise_variants()
@@ -89,49 +87,41 @@ def test_projects_lint_clean_and_train_one_step(
     """Render a share of the matrix, lint each project and run their own tests at once.
 
     Each project gets its own package name (matrix_NN), so that their test suites can share
-    one interpreter; a failure names the project, whose answers are printed below it.
+    one interpreter; a failure prints each failing project's answers, test, message and last
+    lines of output first. Checkpoints and exports are deleted whatever the outcome, so a
+    failed run leaves only small files in the temporary folder.
     """
-    projects = {}
-    for index in range(chunk, len(VARIANTS), CHUNKS):
-        name = f"matrix_{index:02d}"
-        answers = {**VARIANTS[index], "project_name": f"Matrix {index:02d}"}
-        # The folder name is not importable, so it cannot shadow the package in src/.
-        projects[name] = (render(tmp_path / f"project-{index:02d}", **answers), VARIANTS[index])
-    described = "\n".join(f"{name}: {answers}" for name, (_, answers) in projects.items())
-    folders = [str(project) for project, _ in projects.values()]
-    chunk_projects = list(zip(range(chunk, len(VARIANTS), CHUNKS), folders, strict=True))
+    indices = range(chunk, len(VARIANTS), CHUNKS)
+    # The folder name is not importable, so it cannot shadow the package in src/.
+    projects = {
+        index: render(
+            tmp_path / f"project-{index:02d}", **VARIANTS[index], project_name=f"Matrix {index:02d}"
+        )
+        for index in indices
+    }
+    described = "\n".join(f"project {index:02d}: {VARIANTS[index]}" for index in indices)
+    folders = [str(project) for project in projects.values()]
 
     lint = run(["ruff", "check", "--no-cache", *folders], cwd=tmp_path)
     assert lint.returncode == 0, lint.stdout + described
     formatting = run(["ruff", "format", "--check", "--no-cache", *folders], cwd=tmp_path)
     assert formatting.returncode == 0, formatting.stdout + described
 
-    first_project = next(iter(projects.values()))[0]
-    report = tmp_path / "report.xml"
-    tests = run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--import-mode=importlib",
-            f"--rootdir={tmp_path}",
-            f"--config-file={first_project / 'pyproject.toml'}",
-            f"--basetemp={tmp_path / 'pytest'}",
-            f"--junitxml={report}",
-            *(f"{project}/{path}" for index, project in chunk_projects for path in suite(index)),
-        ],
-        cwd=tmp_path,
-        PYTHONPATH=os.pathsep.join(f"{folder}/src" for folder in folders),
-    )
-    assert tests.returncode == 0, tests.stdout[-6000:] + tests.stderr[-2000:] + described
-    # Every project trained one step on the CPU (the first of each task and layout also ran
-    # its data tests); only the GPU tests skip.
-    outcomes = junit_outcomes(report)
-    record_property("project_seconds", project_seconds(report))
-    for index in range(chunk, len(VARIANTS), CHUNKS):
+    try:
+        code, output, report = run_suites(
+            projects, {index: suite(index) for index in indices}, tmp_path
+        )
+        if code != 0:
+            found = matrix.failures(report) if report.exists() else []
+            summary = matrix.describe(found, {index: VARIANTS[index] for index in indices})
+            pytest.fail(f"{summary}\n\n--- pytest's own output ---\n{output[-3000:]}")
+        # Every project trained one step on the CPU (the first of each task and layout also
+        # ran its data tests); only the GPU tests skip.
+        outcomes = matrix.outcomes(report)
+        record_property("project_seconds", matrix.seconds_per_project(report))
+    finally:
+        remove_bulky_files(tmp_path)
+    for index in indices:
         mine = {name: outcome for (folder, name), outcome in outcomes.items() if folder == index}
         assert mine.get("test_fit_one_step_on_cpu") == "passed", (index, mine)
         assert suite(index) == TRAINING or any(
@@ -141,26 +131,21 @@ def test_projects_lint_clean_and_train_one_step(
         assert {n for n, o in mine.items() if o == "skipped"} == {"test_fit_one_step_on_gpu"}
 
 
-def junit_outcomes(report: Path) -> dict[tuple[int, str], str]:
-    """(project index, test name) -> passed / skipped / failed, from a JUnit XML report."""
-    outcomes = {}
-    for case in ElementTree.parse(report).iter("testcase"):
-        match = re.search(r"project-(\d+)", case.get("classname", "") + case.get("file", ""))
-        assert match, case.attrib
-        name = case.get("name", "").split("[")[0]
-        status = "passed"
-        if case.find("skipped") is not None:
-            status = "skipped"
-        elif case.find("failure") is not None or case.find("error") is not None:
-            status = "failed"
-        outcomes[int(match.group(1)), name] = status
-    return outcomes
+def test_a_failing_project_says_why_first(tmp_path: Path) -> None:
+    """A test of the matrix's report: a deliberately broken project's own message comes first."""
+    project = render(tmp_path / "project-07", project_name="Matrix 07")
+    (project / "tests" / "test_broken.py").write_text(
+        "def test_deliberately_broken() -> None:\n"
+        "    print('the line just before the failure')\n"
+        "    assert 1 + 1 == 3, 'deliberately broken'\n"
+    )
 
+    code, _, report = run_suites({7: project}, {7: ["tests/test_broken.py"]}, tmp_path)
 
-def project_seconds(report: Path) -> dict[int, float]:
-    """Project index -> seconds its tests took, from a JUnit XML report."""
-    seconds: dict[int, float] = {}
-    for case in ElementTree.parse(report).iter("testcase"):
-        index = int(re.search(r"project-(\d+)", case.get("classname", "")).group(1))
-        seconds[index] = seconds.get(index, 0.0) + float(case.get("time", 0))
-    return seconds
+    assert code == 1
+    summary = matrix.describe(matrix.failures(report), {7: {"task": "classification"}})
+    first_lines = summary.splitlines()[:5]
+    assert first_lines[0] == "project 07 {'task': 'classification'}"
+    assert first_lines[1].endswith("test_broken::test_deliberately_broken")
+    assert "AssertionError: deliberately broken" in first_lines[2]
+    assert "the line just before the failure" in summary
