@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from scaffolder import answers as answers_
-from scaffolder import git, presets, template
+from scaffolder import git, gitguard, presets, template
 from scaffolder.errors import BadInputError, ScaffoldError, copier_errors
 from scaffolder.project import ANSWERS_FILE, package_env
 
@@ -86,8 +86,8 @@ def new(options: NewOptions) -> NewResult:
     existed = destination.exists()
     try:
         options.progress(f"Rendering {destination.name}")
-        _copy(source, destination, given, user_defaults, options)
-        _refuse_git_internals(source, destination)
+        with gitguard.guarded(destination, source):
+            _copy(source, destination, given, user_defaults, options)
         recorded = yaml.safe_load((destination / ANSWERS_FILE).read_text())
         commit = None
         if options.git_init:
@@ -119,8 +119,8 @@ def _new_over_existing(
     with tempfile.TemporaryDirectory(prefix=".scaffold-", dir=destination.parent) as tmp:
         staging = Path(tmp) / destination.name
         options.progress(f"Rendering {destination.name}")
-        _copy(source, staging, answers, user_defaults, options)
-        _refuse_git_internals(source, staging)
+        with gitguard.guarded(staging, source):
+            _copy(source, staging, answers, user_defaults, options)
         replaced = sorted(
             str(path.relative_to(staging))
             for path in staging.rglob("*")
@@ -183,21 +183,6 @@ def check_destination(destination: Path) -> None:
     blocking_file = next((parent for parent in destination.parents if parent.is_file()), None)
     if blocking_file:
         raise BadInputError(f"{blocking_file} is a file, so {destination} cannot be created.")
-
-
-def _refuse_git_internals(source: str, destination: Path) -> None:
-    """Refuse a rendering that wrote into a ``.git`` folder (hooks there would run on commit).
-
-    The destination was empty, so any ``.git`` in it now came from the template. Copier keeps
-    rendered paths inside the destination, but excludes ``.git`` only for templates without a
-    ``_subdirectory``.
-    """
-    planted = sorted(path.relative_to(destination) for path in destination.rglob(".git"))
-    if planted:
-        raise BadInputError(
-            f"The template {source} writes {planted[0]}, git's own folder, where hooks would run "
-            "on the first commit; scaffold never renders into .git/."
-        )
 
 
 def _remove_what_was_written(destination: Path, existed: bool) -> None:

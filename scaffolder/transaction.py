@@ -126,11 +126,6 @@ class Workspace:
             if not (self.area / JOURNAL).exists():
                 shutil.rmtree(self.area, ignore_errors=True)
 
-    @property
-    def git_dir(self) -> Path:
-        """The scratch clone's git folder, which a hostile template might write into."""
-        return self.clone_top / ".git"
-
     def _clone(self) -> None:
         head = git.git("rev-parse", "--verify", "HEAD", cwd=self.top)
         git.git(

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from scaffolder import answers as answers_
-from scaffolder import git, history, template, transaction
+from scaffolder import git, gitguard, history, template, transaction
 from scaffolder import project as project_
 from scaffolder import verify as verify_
 from scaffolder.errors import BadInputError, ExitCode, Interrupted, ScaffoldError, copier_errors
@@ -295,8 +295,7 @@ def _work_out(
     """Run Copier's update in the scratch clone and decide what applying it means."""
     import copier
 
-    before = _control_files(work.git_dir)
-    with copier_errors(project.src_path, ref):
+    with gitguard.guarded(work.scratch, project.src_path), copier_errors(project.src_path, ref):
         copier.run_update(
             work.scratch,
             data=data,
@@ -308,7 +307,6 @@ def _work_out(
             quiet=True,
             unsafe=options.trust,
         )
-    _refuse_git_internals(before, _control_files(work.git_dir))
     plan = work.plan(options.conflict)
     deleted = [change.path for change in plan.changes if change.code == "D"]
     kept = _edited_among(deleted, project, release.result()) if deleted else []
@@ -342,16 +340,6 @@ def _work_out(
         diff=work.diff() if options.dry_run else None,
     )
     return result, plan
-
-
-def _refuse_git_internals(before: Mapping[str, bytes], after: Mapping[str, bytes]) -> None:
-    """Refuse a release that wrote hooks or settings into git's folder of the scratch clone."""
-    planted = sorted(name for name in {*before, *after} if before.get(name) != after.get(name))
-    if planted:
-        raise BadInputError(
-            f"The new template version writes .git/{planted[0]} into git's own folder, where "
-            "it would run as a hook or setting; scaffold refused the update and changed nothing."
-        )
 
 
 def _report(result: UpdateResult) -> dict[str, Any]:
@@ -481,14 +469,6 @@ def _interruption_in(error: BaseException | None) -> int | None:
             return signal.SIGINT
         error = error.__context__
     return None
-
-
-def _control_files(git_dir: Path) -> dict[str, bytes]:
-    """The files in ``git_dir`` that make git run commands (hooks, config), by relative name."""
-    files = [git_dir / "config", *(git_dir / "hooks").rglob("*")]
-    return {
-        file.relative_to(git_dir).as_posix(): file.read_bytes() for file in files if file.is_file()
-    }
 
 
 def _recorded_commit(path: Path) -> str | None:

@@ -112,7 +112,7 @@ def test_a_template_writing_into_git_is_refused_before_any_hook_runs(tmp_path: P
     result = new(template, tmp_path / "p")
 
     assert result.exit_code == ExitCode.BAD_INPUT, result.output
-    assert "writes .git, git's own folder" in one_line_error(result.output)
+    assert "writes .git/hooks/post-commit into git's own folder" in one_line_error(result.output)
     assert not (tmp_path / "p").exists() and not marker.exists()
 
 
