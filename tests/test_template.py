@@ -176,6 +176,22 @@ def test_validators_reject_bad_answers(answers: dict, message: str, tmp_path: Pa
     assert not (tmp_path / "bad").exists()
 
 
+@pytest.mark.parametrize(
+    ("task", "package"),
+    [
+        ("classification", "shapes_classifier"),
+        ("multilabel", "shapes_tagger"),
+        ("segmentation", "shapes_segmenter"),
+        ("detection", "shapes_detector"),
+        ("regression", "shapes_regressor"),
+    ],
+)
+def test_each_task_has_a_default_name_that_fits_it(task: str, package: str, tmp_path: Path) -> None:
+    project = render(tmp_path / "p", task=task)
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["package_name"] == package
+    assert (project / "src" / package / "model.py").is_file()
+
+
 def test_project_name_derives_a_valid_package_name(tmp_path: Path) -> None:
     project = render(tmp_path / "p", project_name="Cell-Counter v2!")
     assert (project / "src" / "cell_counter_v2" / "__main__.py").is_file()
