@@ -14,7 +14,8 @@ def table_rows() -> list[tuple[str, str]]:
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## What the template asks", 1)[1].split("\n## ", 1)[0]
     rows = [line.strip("|").split("|") for line in section.splitlines() if line.startswith("| ")]
-    return [(keys.strip(), values.strip()) for keys, values in rows[2:]]  # without the header and rule
+    # Without the header row and the rule under it.
+    return [(keys.strip(), values.strip()) for keys, values in rows[2:]]
 
 
 def cells_by_key() -> dict[str, str]:
