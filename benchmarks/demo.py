@@ -1,8 +1,9 @@
 """`make demo`: render a task's default project, write its demo data, train it on CPU, report.
 
-Uses the real entry points a user would: `scaffold new` and `python -m <package> fit`, with the
-project's own configs/default.yaml. The training time printed excludes installation and
-rendering. `make bench` runs every task and records the figures in benchmarks/results.json.
+Uses the real entry points a user would: `scaffold new`, `python -m <package> fit` with the
+project's own configs/default.yaml, and `python -m <package>.report` for the plots. The training
+time printed excludes installation and rendering. Ends by saying where the checkpoints, metrics
+and plots are. `make bench` runs every task and records the figures in benchmarks/results.json.
 """
 
 import argparse
@@ -58,6 +59,9 @@ def run_task(task: str, dest: Path, extra_args: list[str]) -> dict:
 
     metric = monitored_metric(dest)
     [metrics_file] = dest.glob(f"logs/{package}/version_*/metrics.csv")  # one run
+    run_dir = metrics_file.parent
+    report = [sys.executable, "-m", f"{package}.report", str(run_dir.relative_to(dest))]
+    subprocess.run(report, cwd=dest, env=env, check=True, stdout=subprocess.DEVNULL)
     epochs = [row for row in csv.DictReader(metrics_file.open()) if row.get(metric)]
     final, best = float(epochs[-1][metric]), max(float(row[metric]) for row in epochs)
     return {
@@ -72,6 +76,19 @@ def run_task(task: str, dest: Path, extra_args: list[str]) -> dict:
         "cpu_cores": len(os.sched_getaffinity(0)),
         "command": " ".join(["python", *fit[1:]]),
     }
+
+
+def where_things_are(dest: Path) -> str:
+    """Lines naming the checkpoints, metrics and plots of the project's run."""
+    [run_dir] = (path.parent for path in dest.glob("logs/*/version_*/metrics.csv"))
+    checkpoints = ", ".join(sorted(path.name for path in (run_dir / "checkpoints").glob("*.ckpt")))
+    plots = ", ".join(sorted(path.name for path in run_dir.glob("*.png")))
+    return (
+        f"The run is in {run_dir}:\n"
+        f"  checkpoints  checkpoints/ ({checkpoints})\n"
+        f"  metrics      metrics.csv (every logged value by step), config.yaml (the run's config)\n"
+        f"  plots        {plots}"
+    )
 
 
 def main() -> None:
@@ -94,6 +111,7 @@ def main() -> None:
             f"CPU cores (rendering and demo data {figures['render_and_demo_data_seconds']:.0f} s, "
             "installation not counted)."
         )
+        print(where_things_are(dest))
         print(f"The project is in {dest}; its README shows what to run next.")
     if args.json:
         recorded = json.loads(args.json.read_text()) if args.json.is_file() else {}

@@ -189,6 +189,11 @@ def show_answers(recorded: dict) -> None:
     out.print(table)
 
 
+# The narrowest help column `scaffold options` accepts, and the table's borders and padding.
+OPTIONS_HELP_WIDTH = 30
+OPTIONS_TABLE_BORDERS = 13
+
+
 @app.command()
 def options(
     template_source: Annotated[
@@ -202,18 +207,37 @@ def options(
     """
     with reported_errors():
         questions = template.questions(render.resolve_source(template_source))
-    table = Table("question", "choices", "default", "help")
-    for question in questions.values():
-        if not question.hidden:
-            table.add_row(
-                question.key,
-                ", ".join(question.choices) or question.type,
-                "depends on other answers"
-                if "{{" in str(question.default)
-                else str(question.default),
-                question.help,
-            )
-    out.print(table)
+    shown = [question for question in questions.values() if not question.hidden]
+    rows = [
+        (question.key, "\n".join(question.choices) or question.type, default_text(question))
+        for question in shown
+    ]
+    # Names are never wrapped or cut off, and the help needs some room beside them.
+    names_width = sum(
+        max(len(line) for value in column for line in value.splitlines())
+        for column in zip(*rows, strict=True)
+    )
+    if names_width + OPTIONS_HELP_WIDTH + OPTIONS_TABLE_BORDERS <= out.width:
+        table = Table("question", "choices", "default", "help")
+        for column in table.columns[:3]:
+            column.no_wrap = True
+        for row, question in zip(rows, shown, strict=True):
+            table.add_row(*row, question.help)
+        out.print(table)
+        return
+    # Too narrow for the table: a block per question, one choice a line, never wrapped.
+    for question in shown:
+        kind = "" if question.choices else f"{question.type}, "
+        say(f"{question.key} ({kind}default: {default_text(question)})")
+        if question.help:
+            say(f"  {question.help}")
+        for choice in question.choices:
+            say(f"  - {choice}")
+
+
+def default_text(question: template.Question) -> str:
+    """A question's default, or a note that it is computed from earlier answers."""
+    return "depends on other answers" if "{{" in str(question.default) else str(question.default)
 
 
 CONFLICT_HELP = "inline: <<<<<<< markers in the file; rej: a FILE.rej next to it."

@@ -1,5 +1,6 @@
 """``scaffold`` as a user runs it: a subprocess without a terminal, plus in-process checks."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -8,8 +9,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from scaffolder import template
 from scaffolder.cli import app
-from tests.helpers import run
+from tests.helpers import ROOT, run
 
 SCAFFOLD = str(Path(sys.executable).parent / "scaffold")
 
@@ -176,6 +178,21 @@ def test_options_lists_questions_and_choices() -> None:
     for text in ("backbone", "resnet18", "precision", "bf16-mixed"):
         assert text in result.output
     assert "python_keywords" not in result.output
+
+
+@pytest.mark.parametrize("columns", [200, 100, 60, 40])
+def test_options_never_cuts_a_choice_off(columns: int, tmp_path: Path) -> None:
+    result = run([SCAFFOLD, "options"], cwd=tmp_path, COLUMNS=str(columns))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    shown = [question for question in template.questions(str(ROOT)).values() if not question.hidden]
+    for question in shown:
+        for choice in question.choices:
+            # Whole, and alone in its cell or line: not wrapped onto the next line.
+            assert any(re.search(rf"(^|[│ ]){re.escape(choice)}( |$)", line) for line in lines), (
+                f"{question.key}: {choice} at {columns} columns"
+            )
+    assert "…" not in result.stdout
 
 
 def test_a_data_file_value_of_the_wrong_shape_is_named(tmp_path: Path) -> None:

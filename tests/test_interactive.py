@@ -39,8 +39,8 @@ def test_new_prompts_in_a_terminal_and_uses_the_typed_answer(tmp_path: Path) -> 
                 break
         prompts = screen.count(PROMPT)
         if prompts > answered:
-            # The first question is the project name: clear the default (Ctrl-U) and type one.
-            os.write(controller, b"\x15Typed Project\r" if answered == 0 else b"\r")
+            # The task comes first, then the project name: clear its default (Ctrl-U), type one.
+            os.write(controller, b"\x15Typed Project\r" if answered == 1 else b"\r")
             answered = prompts
     process.wait(timeout=30)
     os.close(controller)

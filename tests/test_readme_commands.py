@@ -51,6 +51,11 @@ LIGHTNING = rf"python -m {PACKAGE} (fit|validate|test|predict) .*"
 RULES = [
     Rule(r"[A-Z_]+=\S+", "run"),
     Rule(
+        r"python3 -m venv \.venv && source \.venv/bin/activate",
+        "covered",
+        "the suite runs in a venv",
+    ),
+    Rule(
         r"python -m pip install .*",
         "covered",
         "the suite runs with the project's dependencies installed; "
@@ -142,7 +147,14 @@ def test_every_readme_command_runs_against_demo_data(tmp_path: Path) -> None:
     trainer = yaml.safe_load(ddp)["trainer"]  # the overlay merged over the default config
     assert (trainer["strategy"], trainer["devices"], trainer["sync_batchnorm"]) == ("ddp", -1, True)
     assert trainer["precision"] == "32-true"  # the overlay keeps what it does not name
+    # Evaluation went into the run's folder: each version_N is a training run.
+    for run_dir in (project / "logs" / PACKAGE).iterdir():
+        assert (run_dir / "checkpoints" / "last.ckpt").is_file(), f"{run_dir.name} trained nothing"
+    configs = [path.read_text() for path in (project / "logs" / PACKAGE).glob("*/config.yaml")]
+    assert any(f"{PACKAGE}.backbones.ResNetBackbone" in config for config in configs)
     run_dir = project / "logs" / PACKAGE / "version_0"
+    assert {"validate", "test", "predict"} <= {path.name for path in run_dir.iterdir()}
+    assert "val/acc" in (run_dir / "validate" / "metrics.csv").read_text()
     checkpoint = torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=False)
     assert checkpoint["global_step"] == 2  # limit_train_batches
     for picture in ("curves.png", "confusion_matrix.png", "predictions.png"):

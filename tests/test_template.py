@@ -30,6 +30,7 @@ def test_default_project_tree(default_project: Path) -> None:
     assert modules == {
         "__init__.py",
         "__main__.py",
+        "backbones.py",
         "blocks.py",
         "callbacks.py",
         "data.py",
@@ -40,6 +41,7 @@ def test_default_project_tree(default_project: Path) -> None:
         "losses.py",
         "model.py",
         "report.py",
+        "summary.py",
         "transforms.py",
     }
     assert not list(default_project.rglob("*.jinja"))
@@ -54,11 +56,13 @@ def test_answers_file_records_an_absolute_source_and_the_answers(default_project
     assert "python_keywords" not in recorded  # derived values are not answers
 
 
-def test_torchvision_backbone_replaces_the_blocks_module(tmp_path: Path) -> None:
+def test_a_torchvision_backbone_is_configured_and_the_block_cnn_stays(tmp_path: Path) -> None:
     project = render(tmp_path / "p", backbone="resnet18", ci="none")
     package = project / "src" / "shapes_classifier"
-    assert not (package / "blocks.py").exists()
-    assert "ResNetBackbone" in (package / "backbones.py").read_text()
+    # Both kinds stay, so that the YAML can switch between them without rendering again.
+    assert "class ConvNet(" in (package / "blocks.py").read_text()
+    backbones = (package / "backbones.py").read_text()
+    assert "class ResNetBackbone(" in backbones and "class FeatureStages(" in backbones
     config = yaml.safe_load((project / "configs" / "default.yaml").read_text())
     assert config["model"]["backbone"]["init_args"] == {"name": "resnet18", "weights": None}
     assert not (project / ".github").exists()
@@ -174,6 +178,22 @@ def test_validators_reject_bad_answers(answers: dict, message: str, tmp_path: Pa
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("(", r"\(")):
         render(tmp_path / "bad", **answers)
     assert not (tmp_path / "bad").exists()
+
+
+@pytest.mark.parametrize(
+    ("task", "package"),
+    [
+        ("classification", "shapes_classifier"),
+        ("multilabel", "shapes_tagger"),
+        ("segmentation", "shapes_segmenter"),
+        ("detection", "shapes_detector"),
+        ("regression", "shapes_regressor"),
+    ],
+)
+def test_each_task_has_a_default_name_that_fits_it(task: str, package: str, tmp_path: Path) -> None:
+    project = render(tmp_path / "p", task=task)
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["package_name"] == package
+    assert (project / "src" / package / "model.py").is_file()
 
 
 def test_project_name_derives_a_valid_package_name(tmp_path: Path) -> None:
