@@ -5,7 +5,7 @@ runs the project's own ``test_fit_one_step_on_cpu`` check (``one_step_cli`` from
 tests/conftest.py, ``fit_and_check_one_step`` from its tests/test_train.py) once per seed, with
 ``--seed_everything=SEED``, in ONE process per project, so that torch is imported once per
 project. Records, per run, whether the test passed, its losses, and which parameters got
-non-finite gradients::
+non-finite gradients; then checks the bare convolution behind the failures (``kernel_check``)::
 
     python -m benchmarks.detector_sweep --json benchmarks/records/detector-sweep.json
     python -m benchmarks.detector_sweep --detectors retinanet_resnet50_fpn --seeds 2 18
@@ -115,6 +115,44 @@ def run_seeds(project: Path, data_dir: Path, seeds: list[int], output: Path) -> 
         output.write_text(json.dumps(runs))
 
 
+def kernel_check(trials: int = 50) -> dict:
+    """How often the bare P7 convolution's weight gradient holds garbage, per precision.
+
+    P7 at the tests' 64-pixel images: 256 to 256 channels, 3x3, stride 2, on a map one pixel
+    wide, so the eight off-centre taps see only padding and their gradient is exactly 0. Memory
+    is filled with NaN and freed before each step, so that a kernel reading memory it never
+    wrote shows it more often than when the allocator happens to hand it junk.
+    """
+    import torch
+
+    conv = torch.nn.Conv2d(256, 256, 3, stride=2, padding=1)
+    generator = torch.Generator().manual_seed(0)
+    counts = {}
+    for setting, enabled in (("32-true", False), ("bf16-mixed", True)):
+        non_finite = garbage = 0
+        largest = 0.0
+        for _ in range(trials):
+            maps = torch.rand(2, 256, 1, 1, generator=generator)
+            upstream = torch.randn(2, 256, 1, 1, generator=generator)
+            torch.full((8_000_000,), float("nan"))  # freed at once: NaN left in free memory
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=enabled):
+                output = conv(maps)
+            output.backward(upstream.to(output.dtype))
+            off_centre = conv.weight.grad.clone()
+            off_centre[:, :, 1, 1] = 0
+            non_finite += not off_centre.isfinite().all()
+            garbage += bool(off_centre.ne(0).any())
+            largest = max(largest, off_centre.nan_to_num(0, 0, 0).abs().max().item())
+            conv.weight.grad = conv.bias.grad = None
+        counts[setting] = {
+            "trials": trials,
+            "off_centre_not_zero": garbage,
+            "off_centre_not_finite": non_finite,
+            "largest_finite_off_centre": largest,
+        }
+    return counts
+
+
 def sweep_project(workdir: Path, detector: str, precision: str, seeds: list[int]) -> dict:
     """Render one project and run its seeds in a fresh process; the summary and the runs."""
     package = package_name(detector, precision)
@@ -180,6 +218,12 @@ def main() -> None:
     failures = sum(project["failures"] for project in projects)
     total = len(projects) * len(seeds)
     print(f"{failures} of {total} one-step runs failed in {time.perf_counter() - start:.0f} s")
+    kernel = kernel_check()
+    for setting, counts in kernel.items():
+        print(
+            f"bare P7 convolution, {setting}: garbage in the weight gradient in "
+            f"{counts['off_centre_not_zero']} of {counts['trials']} steps"
+        )
     if args.json:
         import torch
         import torchvision
@@ -192,6 +236,7 @@ def main() -> None:
             "torchvision": torchvision.__version__,
             "python": platform.python_version(),
             "cpu_cores": len(os.sched_getaffinity(0)),
+            "kernel_check": kernel,
             "projects": projects,
         }
         record(args.json, "detector_sweep", figures)
