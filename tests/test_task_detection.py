@@ -99,3 +99,42 @@ def test_fit_then_predict_writes_boxes_per_image(tmp_path: Path, layout: str) ->
             if len(boxes) > 1:
                 overlaps = box_iou(torch.tensor(boxes), torch.tensor(boxes)).fill_diagonal_(0)
                 assert overlaps.max() <= 0.3 + 1e-3
+
+
+P6_P7_CHECK = """
+import torch
+from torch.nn.grad import conv2d_weight
+from torchvision.models import get_model
+
+from {package}.model import Detector, Float32Conv2d
+
+model = Detector(num_classes=3, name="{detector}", min_size=64, max_size=64)
+plain = get_model("{detector}", weights=None, weights_backbone=None, num_classes=4)
+assert model.detector.state_dict().keys() == plain.state_dict().keys()
+extra_levels = model.detector.backbone.fpn.extra_blocks
+for conv in (extra_levels.p6, extra_levels.p7):
+    assert type(conv) is Float32Conv2d
+    # A batch 64 pixels wide leaves P6 one pixel wide, where bfloat16's weight gradient fails.
+    maps = torch.rand(2, 256, 1, 1)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        output = conv(maps)
+    assert output.dtype == torch.float32
+    output.backward(torch.ones_like(output))
+    expected = conv2d_weight(maps, conv.weight.shape, torch.ones_like(output), stride=2, padding=1)
+    torch.testing.assert_close(conv.weight.grad, expected)
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("detector", ["retinanet_resnet50_fpn", "fcos_resnet50_fpn"])
+def test_p6_and_p7_train_in_float32_under_cpu_bfloat16_autocast(
+    tmp_path: Path, detector: str
+) -> None:
+    """The FPN levels whose bfloat16 weight gradient oneDNN gets wrong on one-pixel-wide maps."""
+    project = render(
+        tmp_path / "project", project_name="Shapes Detector", task="detection", detector=detector
+    )
+    script = P6_P7_CHECK.format(package=PACKAGE, detector=detector)
+    check = run_project_python(project, "-c", script)
+    assert check.returncode == 0, check.stderr[-3000:]
+    assert check.stdout.strip() == "ok"
