@@ -18,17 +18,13 @@ from pathlib import Path
 
 import yaml
 
+from scaffolder.template import registry
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-TASKS = ("classification", "multilabel", "segmentation", "detection", "regression")
-# What each task's default project must reach on its demo data (issue 3).
-TARGETS = {
-    "classification": 0.9,
-    "multilabel": 0.8,
-    "segmentation": 0.6,
-    "detection": 0.5,
-    "regression": 0.8,
-}
+# What each task offers, and what its default project must reach on its demo data.
+REGISTRY = registry(str(ROOT), "tasks")
+TASKS = tuple(REGISTRY)
 
 
 def monitored_metric(project: Path) -> str:
@@ -68,8 +64,8 @@ def run_task(task: str, dest: Path, extra_args: list[str]) -> dict:
         "metric": metric,
         "final": round(final, 4),
         "best": round(best, 4),
-        "target": TARGETS[task],
-        "reached": best >= TARGETS[task],
+        "target": REGISTRY[task]["demo_target"],
+        "reached": best >= REGISTRY[task]["demo_target"],
         "epochs": len(epochs),
         "train_seconds": round(train_seconds, 1),
         "render_and_demo_data_seconds": round(setup_seconds, 1),

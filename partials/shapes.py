@@ -1,4 +1,6 @@
 CLASSES = ("circle", "square", "triangle")
+# Each split draws from its own seeded generator, so a split's images do not depend on the others.
+SPLIT_SEEDS = {"train": 0, "val": 1, "test": 2}
 
 
 def uniform(generator: torch.Generator, low: float, high: float, *dims: int) -> torch.Tensor:

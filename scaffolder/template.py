@@ -23,6 +23,8 @@ class Question:
     choices: tuple[str, ...]
     default: Any
     hidden: bool
+    # When it is asked: None (always), False (never: a derived value) or a Jinja expression.
+    when: str | bool | None = None
     # Jinja validators of choices that only some answers allow, keyed by choice value: each
     # renders to the reason the choice is unavailable, or to nothing.
     choice_validators: dict[str, str] = field(default_factory=dict)
@@ -68,6 +70,7 @@ def questions(source: str) -> dict[str, Question]:
             choices=tuple(str(value) for value in values),
             default=spec.get("default"),
             hidden=spec.get("when") is False,
+            when=spec.get("when"),
             choice_validators={
                 str(c["value"]): c["validator"]
                 for c in choices
@@ -75,3 +78,15 @@ def questions(source: str) -> dict[str, Question]:
             },
         )
     return result
+
+
+def registry(source: str, name: str) -> dict[str, dict[str, Any]]:
+    """A registry of copier.yml, ``tasks`` or ``layouts``: what each task or layout offers.
+
+    Tests, benchmarks and scripts read the tasks, their layouts and losses from here rather
+    than keep lists of their own.
+    """
+    question = questions(source).get(name)
+    if question is None or not isinstance(question.default, dict):
+        raise ScaffoldError(f"The template at {source} has no {name} registry in its copier.yml.")
+    return question.default

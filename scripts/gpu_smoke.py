@@ -20,8 +20,9 @@ import torch
 
 from scaffolder import verify
 from scaffolder.errors import ScaffoldError
+from scaffolder.template import BUNDLED_TEMPLATE, registry
 
-TASKS = ("classification", "multilabel", "segmentation", "detection", "regression")
+TASKS = tuple(registry(str(BUNDLED_TEMPLATE), "tasks"))
 PRECISIONS = ("bf16-mixed", "16-mixed")
 PROJECTS = [(task, precision) for task in TASKS for precision in PRECISIONS]
 

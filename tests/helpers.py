@@ -68,7 +68,8 @@ IDENTITY = {
     "GIT_COMMITTER_NAME": "Test",
     "GIT_COMMITTER_EMAIL": "test@example.com",
 }
-MODEL_TEMPLATE = "{% if task == 'classification' %}model.py{% endif %}.jinja"
+# The classification model's own file (template/src/{{ package_name }}/model.py.jinja includes it).
+CLASSIFIER_MODEL = Path("partials/tasks/classification/model.py")
 V2_HEADER = "# Template v2: the classifier's header line."
 V2_SEED = 7
 
@@ -111,7 +112,7 @@ def make_template_repo(destination: Path, tagged: bool = True) -> Path:
     git_save(destination, "v1", tag="v1.0.0" if tagged else None)
 
     template = destination / "template"
-    model = template / "src" / "{{ package_name }}" / MODEL_TEMPLATE
+    model = destination / CLASSIFIER_MODEL
     model.write_text(f"{V2_HEADER}\n{model.read_text()}")
     config = template / "configs" / "default.yaml.jinja"
     text, count = re.subn(
@@ -121,9 +122,10 @@ def make_template_repo(destination: Path, tagged: bool = True) -> Path:
     config.write_text(text)
     with (destination / "copier.yml").open("a") as questions:
         questions.write(f"\nseed:\n  type: int\n  help: Random seed\n  default: {V2_SEED}\n")
-    (
-        template / "tests" / "{% if dataset_layout == 'imagefolder' %}test_data.py{% endif %}.jinja"
-    ).unlink()
+    test_data = template / "tests" / "test_data.py.jinja"
+    test_data.rename(
+        test_data.with_name("{% if dataset_layout != 'imagefolder' %}test_data.py{% endif %}.jinja")
+    )
     git_save(destination, "v2", tag="v2.0.0" if tagged else None)
     return destination
 

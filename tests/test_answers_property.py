@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from scaffolder.cli import app
-from tests.helpers import BIN
+from scaffolder.template import questions
+from tests.helpers import BIN, ROOT
 
-TASKS = ["classification", "multilabel", "segmentation", "detection", "regression"]
-LAYOUTS = ["imagefolder", "csv", "mask_folders", "coco", "yolo"]
-LOSSES = ["cross_entropy", "focal", "bce_with_logits", "dice", "cross_entropy_dice", "mse", "l1"]
-LOSSES += ["smooth_l1", "huber", "detector"]
+CATALOGUE = questions(str(ROOT))
+TASKS = list(CATALOGUE["task"].choices)
+LAYOUTS = list(CATALOGUE["dataset_layout"].choices)
+LOSSES = list(CATALOGUE["loss"].choices)
 BAD_PACKAGE_NAMES = ["class", "my-pkg", "1abc", "../evil", "a/b", "..", "torch", "", "Caps", "_x"]
 
 # Answers a user might give: each one valid on its own (a task and a layout may not fit).

@@ -2,9 +2,9 @@
 
 They are generated from copier.yml (a greedy pairwise cover, seeded, so every run and every
 xdist worker gets the same list), so a question or choice added there is covered without
-editing tests. Only pairs that can occur in one project are required: the dataset layouts and
-losses a task offers come from the choices' validators in copier.yml, the block questions apply
-only to the blocks backbone, and detection asks for a detector instead of a backbone and loss.
+editing tests. Only pairs that can occur in one project are required: which questions are
+asked comes from their ``when`` in copier.yml, and which choices a task offers (layouts,
+losses, detectors, precisions) from the choices' validators, which read its registry.
 
 The torchvision backbones share one code path (a torchvision builder behind the same head), so
 for pairing they count as one value, "torchvision"; each of them is then given to at least one
@@ -47,25 +47,34 @@ def choices() -> dict[str, tuple[str, ...]]:
     return values
 
 
+def render(expression: str, answers: dict[str, Any]) -> str:
+    """A Jinja expression of copier.yml, rendered with the answers and its derived values."""
+    task = answers.get("task")
+    context = {
+        "tasks": catalogue()["tasks"].default,
+        "layouts": catalogue()["layouts"].default,
+        "family": catalogue()["tasks"].default[task]["family"] if task else None,
+        **answers,
+    }
+    return SandboxedEnvironment().from_string(expression).render(context).strip()
+
+
 def applies(key: str, answers: dict[str, Any]) -> bool:
-    """Whether the question is asked at all, given the other answers."""
-    detection = answers.get("task") == "detection"
-    if key == "detector":
-        return detection
-    if key in ("backbone", "loss"):
-        return not detection
-    if key in BLOCK_KEYS:
-        return not detection and answers.get("backbone") == "blocks"
-    return True
+    """Whether copier.yml asks the question at all, given the other answers (its ``when``).
+
+    A question whose ``when`` reads an answer not given yet (the block questions read the
+    backbone) is taken as not asked until that answer is there.
+    """
+    when = catalogue()[key].when
+    if when is None or isinstance(when, bool):
+        return when is not False
+    return render(when, answers) == "True"
 
 
 @cache
 def _allowed(key: str, value: str, task: str) -> bool:
     validator = catalogue()[key].choice_validators.get(value)
-    if not validator:
-        return True
-    context = {"task": task, "task_losses": catalogue()["task_losses"].default}
-    return not SandboxedEnvironment().from_string(validator).render(context).strip()
+    return not validator or not render(validator, {"task": task})
 
 
 def allowed(key: str, value: str, answers: dict[str, Any]) -> bool:

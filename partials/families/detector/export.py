@@ -1,0 +1,86 @@
+# The tracers follow one example through the model, drawn from a seed of its own: what the export
+# writes does not depend on the random state of the process that runs it.
+EXAMPLE_IMAGE_SIZE = 256
+# The parity check runs one image of another shape, as a user's would be.
+CHECK_IMAGE_SHAPE = (3, 192, 160)
+Detections = dict[str, torch.Tensor]
+
+
+class SingleImageDetector(nn.Module):
+    """The detector for one image, with its boxes, labels and scores as a tuple for ONNX."""
+
+    def __init__(self, detector: nn.Module) -> None:
+        super().__init__()
+        self.detector = detector
+
+    def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        detections = self.detector([image])[0]
+        return detections["boxes"], detections["labels"], detections["scores"]
+
+
+def export_onnx(model: {{ model_class }}, path: Path) -> None:
+    """Write the detector as ONNX: one image of any size in, its detections out."""
+    generator = torch.Generator().manual_seed(0)
+    example = torch.rand(3, EXAMPLE_IMAGE_SIZE, EXAMPLE_IMAGE_SIZE, generator=generator)
+    detections = {0: "detections"}
+    torch.onnx.export(
+        SingleImageDetector(model.detector).eval(),
+        (example,),
+        str(path),
+        dynamo=False,
+        opset_version=17,
+        input_names=["image"],
+        output_names=["boxes", "labels", "scores"],
+        dynamic_axes={
+            "image": {1: "height", 2: "width"},
+            "boxes": detections,
+            "labels": detections,
+            "scores": detections,
+        },
+    )
+
+
+def export_torchscript(model: {{ model_class }}, path: Path) -> None:
+    """Write torchvision's scripted detector: a list of images in, ``(losses, detections)`` out."""
+    torch.jit.script(model.detector).save(str(path))
+
+
+def run_exported(path: Path, file_format: str, image: torch.Tensor) -> Detections:
+    """What the written file detects in the image, run as a user would run it."""
+    if file_format == "torchscript":
+        _, [detections] = torch.jit.load(str(path))([image])
+        return detections
+    import onnxruntime  # of the export extra; loading a model for the report needs none of it
+
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    outputs = session.run(None, {"image": image.numpy()})
+    return dict(zip(("boxes", "labels", "scores"), map(torch.from_numpy, outputs), strict=True))
+
+
+def parity(exported: Detections, expected: Detections) -> str:
+    """How far the export's detections are from the model's, both ordered by score."""
+    count = min(len(exported["scores"]), len(expected["scores"]))
+    if count == 0:
+        return f"{len(exported['scores'])} and {len(expected['scores'])} detections to compare"
+    scores = (exported["scores"][:count] - expected["scores"][:count]).abs().max().item()
+    boxes = (exported["boxes"][:count] - expected["boxes"][:count]).abs().max().item()
+    return (
+        f"{len(exported['scores'])} detections (the model: {len(expected['scores'])}), "
+        f"max |difference| {scores:.1e} in scores, {boxes:.1e} pixels in boxes"
+    )
+
+
+def write(model: {{ model_class }}, path: Path, file_format: str, config: dict) -> None:
+    """Write the detector in ``file_format``."""
+    if file_format == "onnx":
+        export_onnx(model, path)
+    else:
+        export_torchscript(model, path)
+
+
+def check(model: {{ model_class }}, path: Path, file_format: str, config: dict) -> str:
+    """Run the written file on a random image; say how far its detections are from the model's."""
+    image = torch.rand(CHECK_IMAGE_SHAPE, generator=torch.Generator().manual_seed(0))
+    [expected] = model([image])
+    shape = "x".join(map(str, CHECK_IMAGE_SHAPE))
+    return f"a random {shape} image: {parity(run_exported(path, file_format, image), expected)}"

@@ -1,0 +1,201 @@
+"""Object detection data in COCO format: ``annotations/<split>.json`` + ``images/``.
+
+Each annotation file is a COCO instances file: ``images`` (``id``, ``file_name`` relative to
+``images/``), ``annotations`` (``image_id``, ``category_id``, ``bbox = [x, y, width, height]`` in
+pixels) and ``categories`` (``id``, ``name``). The splits are ``train``, ``val`` and, optionally,
+``test`` (``val`` stands in when it is missing). Category ids need not be contiguous: the model
+sees labels 1..K in the order of the ids in ``train.json`` (0 is the background), and
+predictions name the original ids.
+"""
+
+import json
+import math
+from collections import defaultdict
+from functools import cached_property
+from pathlib import Path
+
+import torch
+from torch.utils.data import Dataset
+from torchvision import tv_tensors
+from torchvision.ops import box_convert
+
+from {{ package_name }}.base import ImageDataModule, Target, collate_detections
+from {{ package_name }}.images import read_rgb
+from {{ package_name }}.transforms import EvalTransform, TrainTransform, to_float
+
+
+def read_coco(annotation_file: Path) -> dict:
+    """The parsed annotation file, after checking it is JSON with COCO's top-level lists."""
+    try:
+        coco = json.loads(annotation_file.read_text())
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{annotation_file} is not valid JSON: {error.msg} at line {error.lineno}, column "
+            f"{error.colno}."
+        ) from None
+    missing = [
+        key for key in ("images", "categories") if not isinstance(coco, dict) or key not in coco
+    ]
+    if missing:
+        raise ValueError(
+            f"{annotation_file} has no {' or '.join(missing)} list; a COCO instances file has "
+            "images, annotations and categories."
+        )
+    return coco
+
+
+def check_box(annotation: dict, image: dict, where: str) -> list[float]:
+    """The annotation's ``[x, y, w, h]``, if it is a box of positive size that meets its image."""
+    box = annotation.get("bbox")
+    if not (isinstance(box, list) and len(box) == 4 and box[2] > 0 and box[3] > 0):
+        raise ValueError(
+            f"{where}: annotation {annotation.get('id')} has bbox {box}; expected [x, y, width, "
+            "height] in pixels with width and height above 0."
+        )
+    x, y, width, height = box
+    image_width, image_height = image.get("width", math.inf), image.get("height", math.inf)
+    if x >= image_width or y >= image_height or x + width <= 0 or y + height <= 0:
+        raise ValueError(
+            f"{where}: annotation {annotation.get('id')} has bbox {box}, outside its image "
+            f"{image['file_name']} ({image_width}x{image_height} pixels)."
+        )
+    return box
+
+
+class CocoDetection(Dataset):
+    """One split: the images of a COCO instances file, with their boxes and class labels.
+
+    Crowd annotations (``iscrowd: 1``, one box around a group of objects) are skipped: they are
+    not single objects to learn. Images without annotations are kept, as images with no objects.
+    """
+
+    def __init__(
+        self,
+        annotation_file: Path,
+        image_dir: Path,
+        category_ids: list[int],
+        transform: TrainTransform | EvalTransform,
+    ) -> None:
+        coco = read_coco(annotation_file)
+        if not coco["images"]:
+            raise ValueError(f"{annotation_file} lists no images.")
+        images = {image["id"]: image for image in coco["images"]}
+        label_of = {category: label for label, category in enumerate(category_ids, start=1)}
+        boxes: dict[int, list[list[float]]] = defaultdict(list)
+        labels: dict[int, list[int]] = defaultdict(list)
+        for annotation in coco.get("annotations", []):
+            if annotation.get("iscrowd", 0):
+                continue
+            category, image_id = annotation.get("category_id"), annotation.get("image_id")
+            if category not in label_of:
+                raise ValueError(
+                    f"{annotation_file}: annotation {annotation.get('id')} has category_id "
+                    f"{category}, which the train split's categories lack ({category_ids})."
+                )
+            if image_id not in images:
+                raise ValueError(
+                    f"{annotation_file}: annotation {annotation.get('id')} has image_id "
+                    f"{image_id}, which its images list lacks."
+                )
+            boxes[image_id].append(check_box(annotation, images[image_id], str(annotation_file)))
+            labels[image_id].append(label_of[category])
+        self.samples = [
+            (image_dir / image["file_name"], boxes[image["id"]], labels[image["id"]])
+            for image in coco["images"]
+        ]
+        missing = [str(path) for path, _, _ in self.samples if not path.is_file()]
+        if missing:
+            raise FileNotFoundError(
+                f"{annotation_file} lists {len(missing)} images that do not exist, such as "
+                f"{missing[0]}; file_name is relative to {image_dir}."
+            )
+        self.transform = transform
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, Target]:
+        path, boxes, labels = self.samples[index]
+        image = tv_tensors.Image(read_rgb(path))
+        xywh = torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4)
+        target = {
+            "boxes": tv_tensors.BoundingBoxes(
+                box_convert(xywh, "xywh", "xyxy"), format="XYXY", canvas_size=image.shape[-2:]
+            ),
+            "labels": torch.tensor(labels, dtype=torch.int64),
+        }
+        return self.transform(image, target)
+
+
+class CocoDataModule(ImageDataModule):
+    """Loads COCO instance annotations, decoding images with torchvision.io.
+
+    Args:
+        data_dir: Dataset root holding ``annotations/train.json``, ``annotations/val.json``
+            (and optionally ``annotations/test.json``) and the ``images/`` they name.
+        batch_size: Images per batch on each device.
+        num_workers: Loader processes per device; 0 loads in the main process, None shares the
+            CPU cores among the devices (at most 8 each).
+        predict_dir: Folder of images for ``predict``; defaults to ``data_dir/images/val``.
+        skip_bad_samples: Skip images that cannot be read (missing, truncated, not an
+            image) with a warning; False stops at the first with an error naming it.
+    """
+
+    def __init__(
+        self,
+        data_dir: str = "data",
+        batch_size: int = 8,
+        num_workers: int | None = None,
+        predict_dir: str | None = None,
+        skip_bad_samples: bool = False,
+    ) -> None:
+        super().__init__(
+            data_dir=data_dir,
+            batch_size=batch_size,
+            num_workers=num_workers,
+            predict_dir=Path(predict_dir or Path(data_dir) / "images" / "val"),
+            skip_bad_samples=skip_bad_samples,
+            to_model_input=to_float,
+            collate_fn=collate_detections,
+        )
+
+    @cached_property
+    def categories(self) -> list[dict]:
+        """The train split's categories, by id: their order gives the labels 1..K."""
+        train_file = self._annotation_file("train")
+        if not train_file.is_file():
+            raise FileNotFoundError(
+                f"{train_file} does not exist: point --data.data_dir at a dataset, or write the "
+                f"demo dataset with `python -m {{ package_name }}.demo_data {self.data_dir}`."
+            )
+        categories = read_coco(train_file)["categories"]
+        return sorted(categories, key=lambda category: category["id"])
+
+    @property
+    def category_ids(self) -> list[int]:
+        return [category["id"] for category in self.categories]
+
+    @property
+    def class_names(self) -> list[str]:
+        return [category["name"] for category in self.categories]
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.categories)
+
+    def transform(self, train: bool) -> TrainTransform | EvalTransform:
+        return TrainTransform() if train else EvalTransform()
+
+    def has_split(self, split: str) -> bool:
+        return self._annotation_file(split).is_file()
+
+    def dataset(self, split: str, train: bool) -> CocoDetection:
+        return CocoDetection(
+            self._annotation_file(split),
+            self.data_dir / "images",
+            self.category_ids,
+            self.transform(train),
+        )
+
+    def _annotation_file(self, split: str) -> Path:
+        return self.data_dir / "annotations" / f"{split}.json"

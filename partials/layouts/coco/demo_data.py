@@ -1,0 +1,65 @@
+"""Write a small, learnable synthetic dataset in this project's layout.
+
+    python -m {{ package_name }}.demo_data data
+
+Writes ``data/images/<split>/<index>.png`` and a COCO instances file per split,
+``data/annotations/<split>.json``; the category ids are 1, 3 and 7, not 1..3, as in a dataset
+whose categories were pruned.
+
+Each image holds one to three circles, squares and triangles of random colours, sizes and
+positions on a noisy background, and every tenth image none; the boxes come from the shapes'
+masks. The same seed always writes the same images, so the demo and the tests need no download.
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+from PIL import Image
+from torchvision.ops import box_convert, box_iou, masks_to_boxes
+
+SPLIT_SIZES = {"train": 120, "val": 40, "test": 40}
+IMAGE_SIZE = 128
+CATEGORY_IDS = (1, 3, 7)
+
+{% include 'partials/shapes.py' %}
+
+{% include 'partials/scene.py' %}
+
+
+def write_split(
+    root: Path, split: str, count: int, image_size: int, generator: torch.Generator
+) -> None:
+    """The images of one split and its COCO instances file."""
+    (root / "images" / split).mkdir(parents=True, exist_ok=True)
+    images, annotations = [], []
+    for index in range(count):
+        num_shapes = 0 if index % 10 == 9 else int(torch.randint(1, 4, (1,), generator=generator))
+        image, boxes, classes = draw_scene(image_size, num_shapes, generator)
+        file_name = f"{split}/{index:04d}.png"
+        write_png(image, root / "images" / file_name)
+        images.append(
+            {"id": index, "file_name": file_name, "width": image_size, "height": image_size}
+        )
+        for box, shape in zip(box_convert(boxes, "xyxy", "xywh").tolist(), classes, strict=True):
+            annotations.append(
+                {
+                    "id": len(annotations) + 1,
+                    "image_id": index,
+                    "category_id": CATEGORY_IDS[shape],
+                    "bbox": box,
+                    "area": box[2] * box[3],
+                    "iscrowd": 0,
+                }
+            )
+    categories = [
+        {"id": category_id, "name": name, "supercategory": "shape"}
+        for category_id, name in zip(CATEGORY_IDS, CLASSES, strict=True)
+    ]
+    coco = {"images": images, "annotations": annotations, "categories": categories}
+    (root / "annotations").mkdir(exist_ok=True)
+    (root / "annotations" / f"{split}.json").write_text(json.dumps(coco))
+
+
+{% include 'partials/demo_cli.py' %}

@@ -1,0 +1,100 @@
+"""Image classification data in ``data_dir/<split>/<class>/<image>`` folders.
+
+The splits are ``train``, ``val`` and, optionally, ``test`` (``val`` stands in when it is
+missing). Class names and their order come from the ``train`` folders.
+"""
+
+from functools import cached_property
+from pathlib import Path
+
+from torchvision.datasets import ImageFolder
+from torchvision.datasets.folder import find_classes
+
+from {{ package_name }}.base import ImageDataModule
+from {{ package_name }}.images import is_image_file, read_rgb
+from {{ package_name }}.transforms import EvalTransform, Normalize, TrainTransform
+
+
+class ClassFolders(ImageFolder):
+    """One split of the dataset, labelled with the class list of the train split."""
+
+    def __init__(self, root: Path, classes: list[str], transform: TrainTransform | EvalTransform):
+        self.fixed_classes = classes
+        try:
+            super().__init__(
+                str(root), transform=transform, loader=read_rgb, is_valid_file=is_image_file
+            )
+        except FileNotFoundError as error:  # torchvision names empty classes, not their split
+            if str(root) in str(error):
+                raise
+            raise FileNotFoundError(f"{root}: {error}".strip()) from None
+
+    def find_classes(self, directory: str) -> tuple[list[str], dict[str, int]]:
+        unknown = sorted(
+            entry.name
+            for entry in Path(directory).iterdir()
+            if entry.is_dir() and entry.name not in self.fixed_classes
+        )
+        if unknown:
+            raise ValueError(
+                f"{directory} has class folders that train/ lacks: {', '.join(unknown)}; "
+                "every class must have a folder in train/."
+            )
+        return self.fixed_classes, {name: index for index, name in enumerate(self.fixed_classes)}
+
+
+class ImageFolderDataModule(ImageDataModule):
+    """Loads class-folder splits, decoding with torchvision.io and augmenting on uint8 tensors.
+
+    Args:
+        data_dir: Dataset root holding ``train/`` and ``val/`` (and optionally ``test/``).
+        image_size: Side of the square images the model sees.
+        batch_size: Images per batch on each device.
+        num_workers: Loader processes per device; 0 loads in the main process, None shares the
+            CPU cores among the devices (at most 8 each).
+        predict_dir: Folder of images for ``predict``; defaults to ``data_dir/val``.
+        skip_bad_samples: Skip images that cannot be read (missing, truncated, not an
+            image) with a warning; False stops at the first with an error naming it.
+    """
+
+    def __init__(
+        self,
+        data_dir: str = "data",
+        image_size: int = 64,
+        batch_size: int = 64,
+        num_workers: int | None = None,
+        predict_dir: str | None = None,
+        skip_bad_samples: bool = False,
+    ) -> None:
+        super().__init__(
+            data_dir=data_dir,
+            batch_size=batch_size,
+            num_workers=num_workers,
+            predict_dir=Path(predict_dir or Path(data_dir) / "val"),
+            skip_bad_samples=skip_bad_samples,
+            to_model_input=Normalize(),
+        )
+        self.image_size = image_size
+
+    @cached_property
+    def class_names(self) -> list[str]:
+        train_dir = self.data_dir / "train"
+        if not train_dir.is_dir():
+            raise FileNotFoundError(
+                f"{train_dir} does not exist: point --data.data_dir at a dataset, or write the "
+                f"demo dataset with `python -m {{ package_name }}.demo_data {self.data_dir}`."
+            )
+        return find_classes(str(train_dir))[0]
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    def transform(self, train: bool) -> TrainTransform | EvalTransform:
+        return (TrainTransform if train else EvalTransform)(image_size=self.image_size)
+
+    def has_split(self, split: str) -> bool:
+        return (self.data_dir / split).is_dir()
+
+    def dataset(self, split: str, train: bool) -> ClassFolders:
+        return ClassFolders(self.data_dir / split, self.class_names, self.transform(train))

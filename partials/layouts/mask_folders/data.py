@@ -1,0 +1,160 @@
+"""Semantic segmentation data in ``data_dir/<split>/images/`` and ``data_dir/<split>/masks/``.
+
+The splits are ``train``, ``val`` and, optionally, ``test`` (``val`` stands in when it is
+missing). Every image ``images/X.jpg`` (or .png, ...) has a mask ``masks/X.png`` of the same
+size whose pixels are class indices: 0 for ``class_names[0]``, 1 for the next, and so on, or
+``ignore_index`` (255 by default) for pixels of no class. Masks are single-channel PNGs,
+grayscale or palette (as in Pascal VOC); of an RGB mask, the first channel is read.
+Subfolders of ``images/`` are mirrored in ``masks/``.
+"""
+
+from pathlib import Path
+
+import torch
+from torch.utils.data import Dataset
+from torchvision import tv_tensors
+from torchvision.io import ImageReadMode
+
+from {{ package_name }}.base import ImageDataModule
+from {{ package_name }}.images import (
+    BadImageError,
+    ImageFiles,
+    is_image_file,
+    read_image,
+    read_rgb,
+)
+from {{ package_name }}.transforms import EvalTransform, Normalize, TrainTransform
+
+
+def read_mask(path: str | Path) -> torch.Tensor:
+    """Decode a mask PNG to uint8 class indices [H, W]: palette indices or the first channel."""
+    return read_image(path, ImageReadMode.UNCHANGED)[0]
+
+
+class MaskFolders(Dataset):
+    """One split: the images below ``root/images`` and their masks below ``root/masks``.
+
+    With ``num_classes``, a mask value that is neither a class index nor ``ignore_index`` is
+    an error naming the mask (it would otherwise fail deep inside the loss, or on a GPU as a
+    device-side assert).
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        transform: TrainTransform | EvalTransform,
+        num_classes: int | None = None,
+        ignore_index: int = 255,
+    ) -> None:
+        image_dir, mask_dir = root / "images", root / "masks"
+        images = sorted(path for path in image_dir.rglob("*") if is_image_file(path))
+        if not images:
+            raise FileNotFoundError(f"No images found in {image_dir}.")
+        self.samples = [
+            (image, mask_dir / image.relative_to(image_dir).with_suffix(".png")) for image in images
+        ]
+        missing = [str(mask) for _, mask in self.samples if not mask.is_file()]
+        if missing:
+            raise FileNotFoundError(
+                f"{len(missing)} of the images in {image_dir} have no mask, such as {missing[0]}; "
+                "each image X.jpg needs a mask X.png at the same place below masks/."
+            )
+        self.transform = transform
+        self.num_classes = num_classes
+        self.ignore_index = ignore_index
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        image_path, mask_path = self.samples[index]
+        image, mask = read_rgb(image_path), read_mask(mask_path)
+        if image.shape[-2:] != mask.shape:
+            raise BadImageError(
+                f"{mask_path} is {mask.shape[1]}x{mask.shape[0]} pixels but its image is "
+                f"{image.shape[2]}x{image.shape[1]}; a mask must match its image."
+            )
+        if self.num_classes is not None:
+            stray = mask[(mask >= self.num_classes) & (mask != self.ignore_index)]
+            if stray.numel():
+                raise BadImageError(
+                    f"{mask_path} has mask values {stray.unique().tolist()}; mask values are "
+                    f"class indices 0 to {self.num_classes - 1} (one per class name), or "
+                    f"{self.ignore_index} for pixels of no class."
+                )
+        return self.transform(tv_tensors.Image(image), tv_tensors.Mask(mask))
+
+
+class PredictImages(ImageFiles):
+    """Every image below a folder, with its original (height, width) to size the mask to."""
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, str, torch.Tensor]:
+        path = str(self.paths[index])
+        image = read_rgb(path)
+        return self.transform(tv_tensors.Image(image)), path, torch.tensor(image.shape[-2:])
+
+
+class MaskFolderDataModule(ImageDataModule):
+    """Loads image and mask folders, decoding with torchvision.io and augmenting both together.
+
+    Args:
+        class_names: Name of every class, in the order of their mask values; the first is
+            usually the background.
+        data_dir: Dataset root holding ``train/`` and ``val/`` (and optionally ``test/``).
+        image_size: Side of the square images the model sees.
+        batch_size: Images per batch on each device.
+        num_workers: Loader processes per device; 0 loads in the main process, None shares the
+            CPU cores among the devices (at most 8 each).
+        predict_dir: Folder of images for ``predict``; defaults to ``data_dir/val/images``.
+        skip_bad_samples: Skip images that cannot be read (missing, truncated, not an
+            image) with a warning; False stops at the first with an error naming it.
+    """
+
+    def __init__(
+        self,
+        class_names: list[str],
+        data_dir: str = "data",
+        image_size: int = 64,
+        batch_size: int = 16,
+        num_workers: int | None = None,
+        predict_dir: str | None = None,
+        skip_bad_samples: bool = False,
+    ) -> None:
+        super().__init__(
+            data_dir=data_dir,
+            batch_size=batch_size,
+            num_workers=num_workers,
+            predict_dir=Path(predict_dir or Path(data_dir) / "val" / "images"),
+            skip_bad_samples=skip_bad_samples,
+            to_model_input=Normalize(),
+        )
+        self.class_names = list(class_names)
+        self.image_size = image_size
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    def transform(self, train: bool) -> TrainTransform | EvalTransform:
+        return (TrainTransform if train else EvalTransform)(image_size=self.image_size)
+
+    def has_split(self, split: str) -> bool:
+        return (self.data_dir / split).is_dir()
+
+    def dataset(self, split: str, train: bool) -> MaskFolders:
+        if not self.data_dir.is_dir():
+            raise FileNotFoundError(
+                f"{self.data_dir} does not exist: point --data.data_dir at a dataset, or write "
+                "the demo dataset with "
+                f"`python -m {{ package_name }}.demo_data {self.data_dir}`."
+            )
+        return MaskFolders(self.data_dir / split, self.transform(train), self.num_classes)
+
+    def predict_dataset(self) -> PredictImages:
+        """The images of ``predict_dir``, with their sizes: masks are predicted at those."""
+        return PredictImages(self.predict_dir, self.transform(train=False))
+
+    def on_after_batch_transfer(self, batch: tuple, dataloader_idx: int) -> tuple:
+        """As for every layout, and the uint8 masks into the int64 class indices losses take."""
+        images, second, *rest = super().on_after_batch_transfer(batch, dataloader_idx)
+        return (images, second if self.trainer.predicting else second.long(), *rest)

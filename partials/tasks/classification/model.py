@@ -1,0 +1,73 @@
+"""Image classifier: a backbone's feature maps, pooled into a linear head."""
+
+import torch
+from lightning.pytorch.cli import LRSchedulerCallable, OptimizerCallable
+from torch import nn
+from torchmetrics import MetricCollection
+from torchmetrics.classification import MulticlassAccuracy, MulticlassF1Score
+
+from {{ package_name }}.base import MetricsModel
+
+Batch = tuple[torch.Tensor, torch.Tensor]
+
+
+class ImageClassifier(MetricsModel):
+    """Classifier over any backbone that exposes ``out_channels``.
+
+    Logs loss, accuracy and macro F1 per stage (``train/acc``, ``val/f1``, ...).
+
+    Args:
+        backbone: Module mapping images [B, 3, H, W] to feature maps [B, out_channels, h, w].
+        num_classes: Number of classes; linked from the data module by the CLI.
+        loss: Loss between logits [B, num_classes] and class indices [B].
+        dropout: Dropout probability before the linear head.
+        optimizer: Builds the optimizer from the parameters (``model.optimizer`` in the YAML).
+        scheduler: Builds the learning-rate schedule from the optimizer, advanced every {{ 'step' if scheduler == 'onecycle' else 'epoch' }}.
+        compile: Compile the backbone with ``torch.compile``: faster steps on a GPU, after a
+            compilation of a minute or so at the first step and whenever the input size changes.
+    """
+
+    def __init__(
+        self,
+        backbone: nn.Module,
+        num_classes: int,
+        loss: nn.Module,
+        dropout: float = 0.2,
+        optimizer: OptimizerCallable = torch.optim.AdamW,
+        scheduler: LRSchedulerCallable | None = None,
+        compile: bool = False,
+    ) -> None:
+        super().__init__(optimizer, scheduler)
+        self.save_hyperparameters(ignore=["backbone", "loss", "optimizer", "scheduler", "compile"])
+        self.backbone = backbone
+        self.head = nn.Sequential(
+            nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(),
+            nn.Dropout(dropout),
+            nn.Linear(backbone.out_channels, num_classes),
+        )
+        self.loss = loss
+        if compile:
+            # In place, so that checkpoints keep the parameter names of the plain backbone.
+            self.backbone.compile()
+        # No per-batch input checks: they wait for the GPU, and the data module checks labels.
+        metrics = MetricCollection(
+            {
+                "acc": MulticlassAccuracy(num_classes, validate_args=False),
+                "f1": MulticlassF1Score(num_classes, average="macro", validate_args=False),
+            }
+        )
+        self.track(metrics, best="acc", stages=("train", "val", "test"))
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """Return class logits [B, num_classes]."""
+        return self.head(self.backbone(images))
+
+    def step(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        images, targets = batch
+        logits = self(images)
+        return self.loss(logits, targets), logits, targets
+
+    def predict_step(self, batch: tuple[torch.Tensor, list[str]], batch_idx: int) -> dict:
+        images, paths = batch
+        return {"paths": paths, "probs": self(images).softmax(dim=1)}

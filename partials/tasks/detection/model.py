@@ -1,0 +1,217 @@
+"""Object detector: a torchvision detection model, its own losses and its post-processing."""
+
+import torch
+from lightning.pytorch.cli import LRSchedulerCallable, OptimizerCallable
+from torchmetrics import MaxMetric
+from torchmetrics.detection import MeanAveragePrecision
+from torchvision.models import get_model
+from torchvision.ops import batched_nms
+
+from {{ package_name }}.base import Target, TaskModel
+
+Batch = tuple[list[torch.Tensor], list[Target]]
+PredictBatch = tuple[list[torch.Tensor], list[str]]
+
+# The scalars of MeanAveragePrecision's result that are logged (the rest are per-class tensors).
+LOGGED_METRICS = ("map", "map_50", "map_75", "mar_100")
+{%- if detector_family in ['RetinaNet', 'FCOS'] %}
+
+
+class Float32Conv2d(torch.nn.Conv2d):
+    """A convolution that the CPU's bfloat16 autocast leaves in float32.
+
+    On a CPU with AVX512-BF16, the bfloat16 weight gradient of a stride-2 convolution over a
+    feature map one pixel wide reads memory that it never wrote (oneDNN 3.12, torch 2.14): the
+    kernel's off-centre taps get garbage, often NaN or inf, in bf16-mixed and in 16-mixed
+    (bf16-mixed on a CPU). The FPN's P6 and P7 convolutions meet such maps whenever the padded
+    batch is at most 64 pixels wide: a narrow image at the default size, or the tests' 64-pixel
+    images. Their maps are a few pixels, so float32 costs nothing there; a GPU's autocast still
+    applies.
+    """
+
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        with torch.autocast("cpu", enabled=False):
+            return self._conv_forward(input.float(), self.weight, self.bias)
+{%- endif %}
+
+
+class Detector(TaskModel):
+    """A torchvision detector; label 0 is the background, the classes are labels 1..num_classes.
+
+    Logs each of the detector's own losses (``train/loss_classifier``, ...) and their sum
+    (``train/loss``), and COCO-style mAP on validation and test (``val/map``, ``val/map_50``, ...).
+
+    Args:
+        num_classes: Number of object classes, without the background; linked from the data module.
+        name: A torchvision {{ detector_family }} builder, such as ``{{ detector }}``.
+        weights_backbone: ImageNet weights for the backbone, such as ``IMAGENET1K_V1``. The
+            default, None, starts from random weights and never touches the network.
+{%- if detector_family != 'SSDlite' %}
+        min_size: The detector scales each image so that its short side is ``min_size`` pixels...
+        max_size: ... unless that makes the long side exceed ``max_size`` pixels.
+{%- else %}
+        image_size: The detector resizes each image to ``image_size`` pixels square (its
+            builder's 320 by default).
+{%- endif %}
+        score_threshold: Lowest score the detector returns; keep it low for evaluation, where mAP
+            is taken over the whole precision-recall curve.
+        nms_threshold: IoU above which the detector drops the lower-scoring of two boxes of one
+            class.
+        detections_per_image: Most boxes the detector returns per image.
+{%- if detector_family == 'Faster R-CNN' %}
+        proposals_per_image: Region proposals kept per image; torchvision's defaults (2000 in
+            training, 1000 in evaluation) suit photos of many objects.
+        sampled_proposals_per_image: Proposals per image that train the box head; its cost
+            grows with this (torchvision's default is 512).
+{%- endif %}
+        predict_score_threshold: Lowest score ``predict`` writes out.
+        predict_nms_threshold: IoU for the class-aware NMS that ``predict`` applies last; below
+            ``nms_threshold`` it prunes overlapping boxes further.
+        optimizer: Builds the optimizer from the parameters (``model.optimizer`` in the YAML).
+        scheduler: Builds the learning-rate schedule from the optimizer, advanced every {{ 'step' if scheduler == 'onecycle' else 'epoch' }}.
+        compile: Compile the detector's backbone with ``torch.compile``: faster steps on a GPU,
+            after a compilation of a minute or so at the first step and whenever the size of the
+            batched images changes.
+    """
+
+    def __init__(
+        self,
+        num_classes: int,
+        name: str = "{{ detector }}",
+        weights_backbone: str | None = None,
+{%- if detector_family != 'SSDlite' %}
+        min_size: int = {{ detector_size }},
+        max_size: int = {{ detector_size }},
+{%- else %}
+        image_size: int = 320,
+{%- endif %}
+        score_threshold: float = 0.05,
+        nms_threshold: float = 0.5,
+        detections_per_image: int = 100,
+{%- if detector_family == 'Faster R-CNN' %}
+        proposals_per_image: int = 100,
+        sampled_proposals_per_image: int = 64,
+{%- endif %}
+        predict_score_threshold: float = 0.5,
+        predict_nms_threshold: float = 0.5,
+        optimizer: OptimizerCallable = torch.optim.AdamW,
+        scheduler: LRSchedulerCallable | None = None,
+        compile: bool = False,
+    ) -> None:
+        super().__init__(optimizer, scheduler)
+        # LightningCLI lets a checkpoint's hyperparameters override the command line, so the
+        # thresholds stay out of them: --model.* then sets them for validate, test and predict.
+        self.save_hyperparameters(
+            ignore=[
+                "score_threshold",
+                "nms_threshold",
+                "detections_per_image",
+                "predict_score_threshold",
+                "predict_nms_threshold",
+                "optimizer",
+                "scheduler",
+                "compile",
+            ]
+        )
+        self.detector = get_model(
+            name,
+            weights=None,
+            weights_backbone=weights_backbone,
+            num_classes=num_classes + 1,  # and the background, label 0
+{%- if detector_family != 'SSDlite' %}
+            min_size=min_size,
+            max_size=max_size,
+{%- endif %}
+{%- if detector_family == 'Faster R-CNN' %}
+            box_score_thresh=score_threshold,
+            box_nms_thresh=nms_threshold,
+            box_detections_per_img=detections_per_image,
+            rpn_post_nms_top_n_train=proposals_per_image,
+            rpn_post_nms_top_n_test=proposals_per_image,
+            box_batch_size_per_image=sampled_proposals_per_image,
+{%- else %}
+            score_thresh=score_threshold,
+            nms_thresh=nms_threshold,
+            detections_per_img=detections_per_image,
+{%- endif %}
+        )
+{%- if detector_family in ['RetinaNet', 'FCOS'] %}
+        # P6 and P7 change class, not weights: checkpoints keep their keys (see Float32Conv2d).
+        extra_levels = self.detector.backbone.fpn.extra_blocks
+        for conv in (extra_levels.p6, extra_levels.p7):
+            conv.__class__ = Float32Conv2d
+{%- endif %}
+{%- if detector_family == 'SSDlite' %}
+        # The builder fixes the size at 320; the default boxes follow the resized image.
+        transform = self.detector.transform
+        transform.min_size, transform.max_size = (image_size,), image_size
+        transform.fixed_size = (image_size, image_size)
+{%- endif %}
+        self.predict_score_threshold = predict_score_threshold
+        self.predict_nms_threshold = predict_nms_threshold
+        if compile:
+            # Only the backbone: the detector's heads work on lists of boxes that vary per image.
+            # In place, so that checkpoints keep their parameter names.
+            self.detector.backbone.compile()
+        self.val_map = MeanAveragePrecision(box_format="xyxy", backend="faster_coco_eval")
+        self.test_map = MeanAveragePrecision(box_format="xyxy", backend="faster_coco_eval")
+        self.best_val_map_50 = MaxMetric()
+
+    def forward(self, images: list[torch.Tensor]) -> list[Target]:
+        """Detections per image: ``boxes`` (xyxy, in the image's pixels), ``scores``, ``labels``."""
+        return self.detector(images)
+
+    def training_step(self, batch: Batch, batch_idx: int) -> torch.Tensor:
+        images, targets = batch
+        losses = self.detector(images, targets)
+        loss = sum(losses.values())
+        # Images per batch, which Lightning cannot infer from lists.
+        batch_size = len(images)
+        self.log_dict(
+            {f"train/{name}": value for name, value in losses.items()}, batch_size=batch_size
+        )
+        self.log("train/loss", loss, prog_bar=True, batch_size=batch_size)
+        return loss
+
+    def validation_step(self, batch: Batch, batch_idx: int) -> None:
+        images, targets = batch
+        self.val_map.update(self(images), targets)
+
+    def test_step(self, batch: Batch, batch_idx: int) -> None:
+        images, targets = batch
+        self.test_map.update(self(images), targets)
+
+    def on_train_start(self) -> None:
+        # The sanity-check validation must not count towards the best mAP.
+        self.best_val_map_50.reset()
+
+    def on_validation_epoch_end(self) -> None:
+        results = self._log_map(self.val_map, "val")
+        self.best_val_map_50(results["map_50"])
+        self.log("val/map_50_best", self.best_val_map_50.compute(), prog_bar=True)
+
+    def on_test_epoch_end(self) -> None:
+        self._log_map(self.test_map, "test")
+
+    def _log_map(self, metric: MeanAveragePrecision, stage: str) -> dict[str, torch.Tensor]:
+        # mAP returns a dict with per-class tensors, so it is computed here rather than logged
+        # as an object; compute() already gathers the boxes of every process.
+        results = metric.compute()
+        metric.reset()
+        self.log_dict({f"{stage}/{name}": results[name] for name in LOGGED_METRICS}, prog_bar=True)
+        return results
+
+    def predict_step(self, batch: PredictBatch, batch_idx: int) -> list[dict]:
+        images, paths = batch
+        return [
+            {"path": path, "height": image.shape[-2], "width": image.shape[-1], **self._keep(found)}
+            for image, path, found in zip(images, paths, self(images), strict=True)
+        ]
+
+    def _keep(self, detections: Target) -> Target:
+        """The confident detections after a last class-aware NMS, on the CPU for writing."""
+        confident = detections["scores"] >= self.predict_score_threshold
+        found = {key: value[confident].cpu() for key, value in detections.items()}
+        boxes, scores, labels = found["boxes"].float(), found["scores"].float(), found["labels"]
+        kept = batched_nms(boxes, scores, labels, self.predict_nms_threshold)
+        return {"boxes": boxes[kept], "scores": scores[kept], "labels": labels[kept]}

@@ -1,0 +1,37 @@
+"""Writes what ``predict`` returns to a CSV file people can open."""
+
+import csv
+from pathlib import Path
+
+from lightning.pytorch import LightningModule, Trainer
+
+from {{ package_name }} import base
+
+
+class PredictionWriter(base.PredictionWriter):
+    """One row per image: its path, the predicted labels and the probability of every class.
+
+    The labels are the classes whose probability reaches the model's threshold, joined by the
+    data's label separator as in the dataset's own CSV files; empty when there are none. With
+    several processes each writes its own share to ``<stem>-rank<N>.csv``.
+    """
+
+    def __init__(self, output_path: str = "predictions.csv") -> None:
+        super().__init__(output_path)
+
+    def write(
+        self, path: Path, predictions: list[dict], trainer: Trainer, model: LightningModule
+    ) -> str:
+        class_names = trainer.datamodule.class_names
+        separator = trainer.datamodule.label_separator
+        threshold = model.threshold
+        with path.open("w", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow(["path", "labels", *class_names])
+            for batch in predictions:
+                for image, probs in zip(batch["paths"], batch["probs"].tolist(), strict=True):
+                    labels = [
+                        name for name, p in zip(class_names, probs, strict=True) if p >= threshold
+                    ]
+                    writer.writerow([image, separator.join(labels), *(f"{p:.4f}" for p in probs)])
+        return "Predictions"

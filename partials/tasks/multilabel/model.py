@@ -1,0 +1,81 @@
+"""Multi-label image classifier: a backbone's feature maps, pooled into one logit per class."""
+
+import torch
+from lightning.pytorch.cli import LRSchedulerCallable, OptimizerCallable
+from torch import nn
+from torchmetrics import MetricCollection
+from torchmetrics.classification import MultilabelAveragePrecision, MultilabelF1Score
+
+from {{ package_name }}.base import MetricsModel
+
+Batch = tuple[torch.Tensor, torch.Tensor]
+
+
+class MultilabelClassifier(MetricsModel):
+    """Multi-label classifier over any backbone that exposes ``out_channels``.
+
+    Every class has its own sigmoid, so an image can have any number of labels, none included.
+    Logs loss, macro F1 and macro average precision per stage (``train/f1``, ``val/ap``, ...).
+
+    Args:
+        backbone: Module mapping images [B, 3, H, W] to feature maps [B, out_channels, h, w].
+        num_classes: Number of classes; linked from the data module by the CLI.
+        loss: Loss between logits [B, num_classes] and multi-hot targets [B, num_classes].
+        dropout: Dropout probability before the linear head.
+        threshold: Probability from which a label counts as predicted, in F1 and ``predict``.
+        optimizer: Builds the optimizer from the parameters (``model.optimizer`` in the YAML).
+        scheduler: Builds the learning-rate schedule from the optimizer, advanced every {{ 'step' if scheduler == 'onecycle' else 'epoch' }}.
+        compile: Compile the backbone with ``torch.compile``: faster steps on a GPU, after a
+            compilation of a minute or so at the first step and whenever the input size changes.
+    """
+
+    def __init__(
+        self,
+        backbone: nn.Module,
+        num_classes: int,
+        loss: nn.Module,
+        dropout: float = 0.2,
+        threshold: float = 0.5,
+        optimizer: OptimizerCallable = torch.optim.AdamW,
+        scheduler: LRSchedulerCallable | None = None,
+        compile: bool = False,
+    ) -> None:
+        super().__init__(optimizer, scheduler)
+        self.save_hyperparameters(ignore=["backbone", "loss", "optimizer", "scheduler", "compile"])
+        self.backbone = backbone
+        self.head = nn.Sequential(
+            nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(),
+            nn.Dropout(dropout),
+            nn.Linear(backbone.out_channels, num_classes),
+        )
+        self.loss = loss
+        self.threshold = threshold
+        if compile:
+            # In place, so that checkpoints keep the parameter names of the plain backbone.
+            self.backbone.compile()
+        # No per-batch input checks: they wait for the GPU, and the data module checks labels.
+        metrics = MetricCollection(
+            {
+                "f1": MultilabelF1Score(
+                    num_classes, threshold=threshold, average="macro", validate_args=False
+                ),
+                "ap": MultilabelAveragePrecision(num_classes, average="macro", validate_args=False),
+            }
+        )
+        self.track(metrics, best="f1", stages=("train", "val", "test"))
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """Return one logit per class [B, num_classes]."""
+        return self.head(self.backbone(images))
+
+    def step(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        images, targets = batch
+        logits = self(images)
+        # Give the metrics probabilities: logits that all happen to lie in [0, 1] would be taken
+        # for probabilities.
+        return self.loss(logits, targets), logits.float().sigmoid(), targets.long()
+
+    def predict_step(self, batch: tuple[torch.Tensor, list[str]], batch_idx: int) -> dict:
+        images, paths = batch
+        return {"paths": paths, "probs": self(images).float().sigmoid()}

@@ -1,0 +1,1 @@
+{% include 'partials/tasks/classification/transforms.py' %}

@@ -1,0 +1,30 @@
+"""Writes what ``predict`` returns to a CSV file people can open."""
+
+import csv
+from pathlib import Path
+
+from lightning.pytorch import LightningModule, Trainer
+
+from {{ package_name }} import base
+
+
+class PredictionWriter(base.PredictionWriter):
+    """One row per image: its path and the predicted value of every target, in its own units.
+
+    The target columns have the names they have in the dataset's CSV files. With several
+    processes each writes its own share to ``<stem>-rank<N>.csv``.
+    """
+
+    def __init__(self, output_path: str = "predictions.csv") -> None:
+        super().__init__(output_path)
+
+    def write(
+        self, path: Path, predictions: list[dict], trainer: Trainer, model: LightningModule
+    ) -> str:
+        with path.open("w", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow(["path", *trainer.datamodule.target_names])
+            for batch in predictions:
+                for image, values in zip(batch["paths"], batch["values"].tolist(), strict=True):
+                    writer.writerow([image, *(f"{value:.6g}" for value in values)])
+        return "Predictions"
