@@ -104,7 +104,10 @@ def test_bad_package_name_exits_2_with_one_sentence_and_no_folder(
         (["-d", 'project_name=Say "hi"'], "must not contain double quotes, backslashes"),
         (["-d", "dropout=1.5"], "dropout must be at least 0 and below 1; got 1.5."),
         (["-d", "widths=[32, 0]"], "widths must be a non-empty list of positive integers"),
-        (["-d", "task=regression", "-d", "loss=focal"], "focal fits classification, multilabel but not regression"),
+        (
+            ["-d", "task=regression", "-d", "loss=focal"],
+            "focal fits classification, multilabel but not regression",
+        ),
         (["-d", f"package_name={'a' * 25}"], "is 25 characters long; keep it to 24 or fewer"),
         (
             ["-d", "task=detection", "-d", "dataset_layout=csv"],

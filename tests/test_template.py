@@ -1,4 +1,4 @@
-"""The template renders through plain Copier into the tree DESIGN.md promises."""
+"""The template renders through plain Copier into the tree ARCHITECTURE.md describes."""
 
 import os
 import re

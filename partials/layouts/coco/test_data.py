@@ -6,12 +6,10 @@ from pathlib import Path
 import pytest
 import torch
 from lightning.pytorch import Trainer
-from torchvision import tv_tensors
 from torchvision.io import write_png
 
 from {{ package_name }}.data import CocoDataModule
 from {{ package_name }}.demo_data import CLASSES
-from {{ package_name }}.transforms import EvalTransform, TrainTransform
 
 
 def write_image(path: Path, height: int, width: int) -> None:
@@ -87,25 +85,6 @@ def test_train_batches_are_lists_of_images_and_targets(demo_data_dir: Path) -> N
         assert len(boxes) == len(labels)
         assert set(labels.tolist()) <= set(range(1, len(CLASSES) + 1))
         assert (boxes[:, 2:] > boxes[:, :2]).all()
-
-
-def test_boxes_leaving_the_image_are_clipped_or_dropped() -> None:
-    image = tv_tensors.Image(torch.zeros(3, 40, 60, dtype=torch.uint8))
-    boxes = tv_tensors.BoundingBoxes(
-        [[50, 30, 70, 45], [61, 0, 80, 10], [0, 0, 20, 20]], format="XYXY", canvas_size=(40, 60)
-    )
-    target = {"boxes": boxes, "labels": torch.tensor([1, 2, 3])}
-    _, clean = EvalTransform()(image, target)
-    # The first box is clipped to the image, the second lies outside it and goes with its label.
-    assert clean["boxes"].tolist() == [[50, 30, 60, 40], [0, 0, 20, 20]]
-    assert clean["labels"].tolist() == [1, 3]
-    train_transform = TrainTransform(translate=0.4)
-    for _ in range(20):
-        _, augmented = train_transform(image, target)
-        kept = augmented["boxes"]
-        assert len(kept) == len(augmented["labels"])
-        assert (kept >= 0).all() and (kept[:, 0::2] <= 60).all() and (kept[:, 1::2] <= 40).all()
-        assert (kept[:, 2:] - kept[:, :2] >= 2).all()
 
 
 def test_missing_data_dir_says_how_to_write_demo_data(tmp_path: Path) -> None:

@@ -11,6 +11,9 @@ from {{ package_name }}.base import MetricsModel
 Batch = tuple[torch.Tensor, torch.Tensor]
 
 
+{% include 'partials/pooled_head.py' %}
+
+
 class ImageClassifier(MetricsModel):
     """Classifier over any backbone that exposes ``out_channels``.
 
@@ -21,10 +24,9 @@ class ImageClassifier(MetricsModel):
         num_classes: Number of classes; linked from the data module by the CLI.
         loss: Loss between logits [B, num_classes] and class indices [B].
         dropout: Dropout probability before the linear head.
-        optimizer: Builds the optimizer from the parameters (``model.optimizer`` in the YAML).
-        scheduler: Builds the learning-rate schedule from the optimizer, advanced every {{ 'step' if scheduler == 'onecycle' else 'epoch' }}.
-        compile: Compile the backbone with ``torch.compile``: faster steps on a GPU, after a
-            compilation of a minute or so at the first step and whenever the input size changes.
+        optimizer: Builds the optimizer (see ``TaskModel``).
+        scheduler: Builds the learning-rate schedule (see ``TaskModel``).
+        compile: Compile the backbone with ``torch.compile`` (see ``configs/default.yaml``).
     """
 
     def __init__(
@@ -40,12 +42,7 @@ class ImageClassifier(MetricsModel):
         super().__init__(optimizer, scheduler)
         self.save_hyperparameters(ignore=["backbone", "loss", "optimizer", "scheduler", "compile"])
         self.backbone = backbone
-        self.head = nn.Sequential(
-            nn.AdaptiveAvgPool2d(1),
-            nn.Flatten(),
-            nn.Dropout(dropout),
-            nn.Linear(backbone.out_channels, num_classes),
-        )
+        self.head = pooled_head(backbone.out_channels, num_classes, dropout)
         self.loss = loss
         if compile:
             # In place, so that checkpoints keep the parameter names of the plain backbone.

@@ -11,6 +11,9 @@ from {{ package_name }}.base import MetricsModel
 Batch = tuple[torch.Tensor, torch.Tensor]
 
 
+{% include 'partials/pooled_head.py' %}
+
+
 class ImageRegressor(MetricsModel):
     """Regressor over any backbone that exposes ``out_channels``.
 
@@ -28,10 +31,9 @@ class ImageRegressor(MetricsModel):
         num_targets: Number of values to predict per image; linked from the data module.
         loss: Loss between standardised predictions and targets, both [B, num_targets].
         dropout: Dropout probability before the linear head.
-        optimizer: Builds the optimizer from the parameters (``model.optimizer`` in the YAML).
-        scheduler: Builds the learning-rate schedule from the optimizer, advanced every {{ 'step' if scheduler == 'onecycle' else 'epoch' }}.
-        compile: Compile the backbone with ``torch.compile``: faster steps on a GPU, after a
-            compilation of a minute or so at the first step and whenever the input size changes.
+        optimizer: Builds the optimizer (see ``TaskModel``).
+        scheduler: Builds the learning-rate schedule (see ``TaskModel``).
+        compile: Compile the backbone with ``torch.compile`` (see ``configs/default.yaml``).
     """
 
     def __init__(
@@ -47,12 +49,7 @@ class ImageRegressor(MetricsModel):
         super().__init__(optimizer, scheduler)
         self.save_hyperparameters(ignore=["backbone", "loss", "optimizer", "scheduler", "compile"])
         self.backbone = backbone
-        self.head = nn.Sequential(
-            nn.AdaptiveAvgPool2d(1),
-            nn.Flatten(),
-            nn.Dropout(dropout),
-            nn.Linear(backbone.out_channels, num_targets),
-        )
+        self.head = pooled_head(backbone.out_channels, num_targets, dropout)
         self.loss = loss
         if compile:
             # In place, so that checkpoints keep the parameter names of the plain backbone.

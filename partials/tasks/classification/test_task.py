@@ -1,4 +1,4 @@
-"""Which validation images the report shows."""
+"""This task's own pieces: which validation images the report shows."""
 
 from {{ package_name }}.plots import every_class_in_turn
 
