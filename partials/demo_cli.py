@@ -33,7 +33,7 @@ def main() -> None:
         image_size=args.image_size,
         seed=args.seed,
     )
-    print(f"Wrote {written} images of {len(CLASSES)} classes to {args.root}")
+    print(f"Wrote {written} images to {args.root}")
 
 
 if __name__ == "__main__":

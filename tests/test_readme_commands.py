@@ -72,6 +72,11 @@ RULES = [
     Rule(r"pytest -m ddp", "covered", "test_verify.py runs the DDP test through scaffold verify"),
     Rule(r"ruff check \. && ruff format --check \.", "run"),
     Rule(r"copier update .*", "covered", "test_update.py runs copier update on tagged templates"),
+    Rule(
+        r"scaffold update( --dry-run)?",
+        "covered",
+        "test_update.py and test_update_safety.py run scaffold update, --dry-run included",
+    ),
 ]
 
 
