@@ -94,6 +94,13 @@ class UpdateResult:
         return ExitCode.OK
 
 
+@dataclass
+class _Watch:
+    """What an interruption's message needs to know: whether the tree was checked clean."""
+
+    clean: bool = False
+
+
 def run(path: Path, options: UpdateOptions) -> UpdateResult:
     """Update one project to ``options.to`` (default: the template's latest release).
 
@@ -110,29 +117,24 @@ def run(path: Path, options: UpdateOptions) -> UpdateResult:
             "the latest release."
         )
     project = project_.load(path)
-    with _interruptible(project):
-        finished = _recover(project)
-        if finished:
-            return finished
-        _check_updatable(project)
-        with history.TemplateHistory(project.src_path, project) as releases:
-            mine = releases.recorded(project)
-            if options.to is None:
-                target = releases.latest
-            else:
-                target = releases.release(options.to.strip())
-            if mine == target.sha or (
-                options.to is None and releases.is_ancestor(target.sha, mine)
-            ):
-                return UpdateResult(
-                    project.path, Outcome.UP_TO_DATE, project.commit, project.commit
-                )
-            if releases.is_ancestor(target.sha, mine):
-                raise BadInputError(
-                    f"{project.name} is on template commit {project.commit}, newer than "
-                    f"{target.label}; Copier does not downgrade projects."
-                )
-        return _apply(project, {}, target.ref, options)
+    with _interruptible(project) as watch:
+        return _recover(project, watch) or _update(project, options, watch)
+
+
+def _update(project: Project, options: UpdateOptions, watch: _Watch) -> UpdateResult:
+    _check_updatable(project)
+    watch.clean = True
+    with history.TemplateHistory(project.src_path, project) as releases:
+        mine = releases.recorded(project)
+        target = releases.latest if options.to is None else releases.release(options.to.strip())
+        if mine == target.sha or (options.to is None and releases.is_ancestor(target.sha, mine)):
+            return UpdateResult(project.path, Outcome.UP_TO_DATE, project.commit, project.commit)
+        if releases.is_ancestor(target.sha, mine):
+            raise BadInputError(
+                f"{project.name} is on template commit {project.commit}, newer than "
+                f"{target.label}; Copier does not downgrade projects."
+            )
+    return _apply(project, {}, target.ref, options)
 
 
 def reconfigure(path: Path, changes: Mapping[str, Any], options: UpdateOptions) -> UpdateResult:
@@ -142,15 +144,19 @@ def reconfigure(path: Path, changes: Mapping[str, Any], options: UpdateOptions) 
             "Name at least one answer to change as key=value, e.g. precision=bf16-mixed."
         )
     project = project_.load(path)
-    with _interruptible(project):
-        finished = _recover(project)
-        if finished:
-            return finished
-        _check_updatable(project)
-        _check_questions(project, changes)
-        from copier import VcsRef
+    with _interruptible(project) as watch:
+        return _recover(project, watch) or _reconfigure(project, changes, options, watch)
 
-        return _apply(project, dict(changes), VcsRef.CURRENT, options)
+
+def _reconfigure(
+    project: Project, changes: Mapping[str, Any], options: UpdateOptions, watch: _Watch
+) -> UpdateResult:
+    from copier import VcsRef
+
+    _check_updatable(project)
+    watch.clean = True
+    _check_questions(project, changes)
+    return _apply(project, dict(changes), VcsRef.CURRENT, options)
 
 
 def run_many(paths: Sequence[Path], options: UpdateOptions, search: bool) -> list[UpdateResult]:
@@ -411,12 +417,14 @@ def _skipped_answers(data: Mapping[str, Any], after: Project) -> tuple[str, ...]
     )
 
 
-def _recover(project: Project) -> UpdateResult | None:
+def _recover(project: Project, watch: _Watch) -> UpdateResult | None:
     """Finish an update a killed run left half-applied; report it as this run's result."""
     if not git.is_repository(project.path):
         return None
+    watch.clean = True  # what differs from HEAD is that update's: it is being finished
     report = transaction.recover(project.path)
     if report is None:
+        watch.clean = False
         return None
     return UpdateResult(
         project.path,
@@ -432,22 +440,23 @@ def _recover(project: Project) -> UpdateResult | None:
 
 
 @contextmanager
-def _interruptible(project: Project) -> Iterator[None]:
+def _interruptible(project: Project) -> Iterator[_Watch]:
     """Turn Ctrl-C, SIGTERM and SIGHUP into one ``Interrupted`` that says what state is left.
 
-    The tree was clean before and only the one apply step writes to it, so whether it has
-    changes now tells a stop after the update was applied from one before it. An error that
+    Once the tree has been checked clean, only the one apply step writes to it, so whether it
+    has changes now tells a stop after the update was applied from one before it. An error that
     clean-up code raised while the interruption unwound (Copier's temporary folder, still being
     written by a git it started) counts as the interruption.
     """
+    watch = _Watch()
     try:
-        yield
+        yield watch
     except BaseException as error:
         stop = _interruption_in(error)
         if stop is None:
             raise
         try:
-            applied = bool(git.status(project.path))
+            applied = watch.clean and bool(git.status(project.path))
         except ScaffoldError:
             applied = False
         if applied:
