@@ -154,6 +154,8 @@ def _render_quietly(
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which ends this
     _exit_with(parent)
+    # Second to Copier's own update, which the parent runs meanwhile: this has time to spare.
+    os.nice(10)
     tempfile.tempdir = str(dest.parent)  # Copier's temporary folders go where the parent cleans
     render_release(source, commit, answers, dest)
 
