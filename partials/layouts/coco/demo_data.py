@@ -8,7 +8,9 @@ whose categories were pruned.
 
 Each image holds one to three circles, squares and triangles of random colours, sizes and
 positions on a noisy background, and every tenth image none; the boxes come from the shapes'
-masks. The same seed always writes the same images, so the demo and the tests need no download.
+masks, and each annotation has its shape's outline as a polygon ``segmentation``. Shapes never
+overlap{{ ", but their boxes may" if task == 'instance_segmentation' else ", nor do their boxes" }}. The same seed always writes the same images, so the demo
+and the tests need no download.
 """
 
 import argparse
@@ -22,10 +24,26 @@ from torchvision.ops import box_convert, box_iou, masks_to_boxes
 SPLIT_SIZES = {"train": 120, "val": 40, "test": 40}
 IMAGE_SIZE = 128
 CATEGORY_IDS = (1, 3, 7)
+{%- if task == 'instance_segmentation' %}
+# Overlapping boxes are what masks tell apart; the shapes themselves never overlap.
+MAX_BOX_IOU = 0.3
+{%- else %}
+MAX_BOX_IOU = 0.0  # boxes apart
+{%- endif %}
 
 {% include 'partials/shapes.py' %}
 
 {% include 'partials/scene.py' %}
+
+
+def polygon_area(polygon: list[float]) -> float:
+    """The area inside a polygon ``[x1, y1, x2, y2, ...]`` (the shoelace formula)."""
+    xs, ys = polygon[0::2], polygon[1::2]
+    doubled = sum(
+        x * y_next - x_next * y
+        for x, y, x_next, y_next in zip(xs, ys, xs[1:] + xs[:1], ys[1:] + ys[:1], strict=True)
+    )
+    return round(abs(doubled) / 2, 2)
 
 
 def write_split(
@@ -36,20 +54,22 @@ def write_split(
     images, annotations = [], []
     for index in range(count):
         num_shapes = 0 if index % 10 == 9 else int(torch.randint(1, 4, (1,), generator=generator))
-        image, boxes, classes = draw_scene(image_size, num_shapes, generator)
+        image, boxes, classes, outlines = draw_scene(image_size, num_shapes, generator, MAX_BOX_IOU)
         file_name = f"{split}/{index:04d}.png"
         write_png(image, root / "images" / file_name)
         images.append(
             {"id": index, "file_name": file_name, "width": image_size, "height": image_size}
         )
-        for box, shape in zip(box_convert(boxes, "xyxy", "xywh").tolist(), classes, strict=True):
+        xywh = box_convert(boxes, "xyxy", "xywh").tolist()
+        for box, shape, outline in zip(xywh, classes, outlines, strict=True):
             annotations.append(
                 {
                     "id": len(annotations) + 1,
                     "image_id": index,
                     "category_id": CATEGORY_IDS[shape],
                     "bbox": box,
-                    "area": box[2] * box[3],
+                    "segmentation": [outline],
+                    "area": polygon_area(outline),
                     "iscrowd": 0,
                 }
             )
