@@ -8,9 +8,14 @@ whose categories were pruned.
 
 Each image holds one to three circles, squares and triangles of random colours, sizes and
 positions on a noisy background, and every tenth image none; the boxes come from the shapes'
-masks, and each annotation has its shape's outline as a polygon ``segmentation``. Shapes never
-overlap{{ ", but their boxes may" if task == 'instance_segmentation' else ", nor do their boxes" }}. The same seed always writes the same images, so the demo
-and the tests need no download.
+masks, and each annotation has the shape's outline as a polygon ``segmentation``.
+{%- if task == 'instance_segmentation' %}
+A shape may be drawn over earlier ones, hiding at most half of each: a partly hidden shape's
+segmentation is several polygons, the pieces left visible, and its box is theirs.
+{%- else %}
+Shapes never overlap, nor do their boxes.
+{%- endif %}
+The same seed always writes the same images, so the demo and the tests need no download.
 """
 
 import argparse
@@ -25,10 +30,10 @@ SPLIT_SIZES = {"train": 120, "val": 40, "test": 40}
 IMAGE_SIZE = 128
 CATEGORY_IDS = (1, 3, 7)
 {%- if task == 'instance_segmentation' %}
-# Overlapping boxes are what masks tell apart; the shapes themselves never overlap.
-MAX_BOX_IOU = 0.3
+# Shapes drawn over others: what masks tell apart and boxes cannot.
+OVERLAP = True
 {%- else %}
-MAX_BOX_IOU = 0.0  # boxes apart
+OVERLAP = False  # shapes and their boxes apart
 {%- endif %}
 
 {% include 'partials/shapes.py' %}
@@ -43,7 +48,7 @@ def polygon_area(polygon: list[float]) -> float:
         x * y_next - x_next * y
         for x, y, x_next, y_next in zip(xs, ys, xs[1:] + xs[:1], ys[1:] + ys[:1], strict=True)
     )
-    return round(abs(doubled) / 2, 2)
+    return abs(doubled) / 2
 
 
 def write_split(
@@ -54,22 +59,22 @@ def write_split(
     images, annotations = [], []
     for index in range(count):
         num_shapes = 0 if index % 10 == 9 else int(torch.randint(1, 4, (1,), generator=generator))
-        image, boxes, classes, outlines = draw_scene(image_size, num_shapes, generator, MAX_BOX_IOU)
+        image, boxes, classes, outlines = draw_scene(image_size, num_shapes, generator, OVERLAP)
         file_name = f"{split}/{index:04d}.png"
         write_png(image, root / "images" / file_name)
         images.append(
             {"id": index, "file_name": file_name, "width": image_size, "height": image_size}
         )
         xywh = box_convert(boxes, "xyxy", "xywh").tolist()
-        for box, shape, outline in zip(xywh, classes, outlines, strict=True):
+        for box, shape, segmentation in zip(xywh, classes, outlines, strict=True):
             annotations.append(
                 {
                     "id": len(annotations) + 1,
                     "image_id": index,
                     "category_id": CATEGORY_IDS[shape],
                     "bbox": box,
-                    "segmentation": [outline],
-                    "area": polygon_area(outline),
+                    "segmentation": segmentation,
+                    "area": round(sum(map(polygon_area, segmentation)), 2),
                     "iscrowd": 0,
                 }
             )

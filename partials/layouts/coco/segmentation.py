@@ -33,21 +33,24 @@ def decode_segmentation(segmentation: list | dict, height: int, width: int) -> t
 
 def polygons_to_mask(polygons: list[list[float]], height: int, width: int) -> torch.Tensor:
     """Rasterise polygons ``[x1, y1, x2, y2, ...]`` (pixel ``(x, y)`` spans ``[x, x + 1)``) with
-    Pillow; the mask is their union. Each is drawn finely over its own box only."""
+    Pillow, all on one canvas over their box: a pixel split between two pieces of an object
+    counts whole."""
     scale = POLYGON_SUPERSAMPLING
     mask = torch.zeros(height, width, dtype=torch.uint8)
+    xs = [x for polygon in polygons for x in polygon[0::2]]
+    ys = [y for polygon in polygons for y in polygon[1::2]]
+    left, top = max(math.floor(min(xs)), 0), max(math.floor(min(ys)), 0)
+    right, bottom = min(math.ceil(max(xs)), width), min(math.ceil(max(ys)), height)
+    if right <= left or bottom <= top:
+        return mask  # outside the image
+    canvas = Image.new("L", ((right - left) * scale, (bottom - top) * scale))
+    draw = ImageDraw.Draw(canvas)
     for polygon in polygons:
-        xs, ys = polygon[0::2], polygon[1::2]
-        left, top = max(math.floor(min(xs)), 0), max(math.floor(min(ys)), 0)
-        right, bottom = min(math.ceil(max(xs)), width), min(math.ceil(max(ys)), height)
-        if right <= left or bottom <= top:
-            continue  # outside the image
-        canvas = Image.new("L", ((right - left) * scale, (bottom - top) * scale))
-        points = [((x - left) * scale, (y - top) * scale) for x, y in zip(xs, ys, strict=True)]
-        ImageDraw.Draw(canvas).polygon(points, fill=255)
-        coverage = canvas.resize((right - left, bottom - top), Image.Resampling.BOX)
-        pixels = torch.frombuffer(bytearray(coverage.tobytes()), dtype=torch.uint8)
-        mask[top:bottom, left:right] |= (pixels >= 128).view(bottom - top, right - left)
+        corners = zip(polygon[0::2], polygon[1::2], strict=True)
+        draw.polygon([((x - left) * scale, (y - top) * scale) for x, y in corners], fill=255)
+    coverage = canvas.resize((right - left, bottom - top), Image.Resampling.BOX)
+    pixels = torch.frombuffer(bytearray(coverage.tobytes()), dtype=torch.uint8)
+    mask[top:bottom, left:right] = (pixels >= 128).view(bottom - top, right - left)
     return mask
 
 

@@ -100,8 +100,9 @@ def test_the_data_module_reads_masks_that_match_the_demo_shapes(demo_data_dir: P
         image, target = datamodule.val_set[index]
         masks, boxes = target["masks"], target["boxes"]
         assert masks.dtype == torch.uint8 and masks.shape == (len(boxes), *image.shape[-2:])
-        # No two shapes share a pixel, and each shape is painted brighter than the background.
-        assert (masks.sum(dim=0) <= 1).all()
+        # What is visible of each shape, painted brighter than the background; neighbouring
+        # pieces share a pixel their edge runs through, no more.
+        assert (masks.sum(dim=0) > 1).sum() <= 0.05 * masks.sum()
         for mask in masks.bool():
             assert mask.any()
             assert image[:, mask].float().max(dim=0).values.mean() > 100
