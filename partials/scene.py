@@ -1,6 +1,6 @@
 Polygon = list[tuple[float, float]]
-# A shape may hide at most this share of each shape drawn before it.
-MAX_HIDDEN = 0.5
+# A shape may hide at most this share of what is visible of each shape drawn before it.
+MAX_HIDDEN = 1 / 3
 
 
 def shape_outline(shape: str, centre: list[float], radius: float, upright: bool) -> Polygon:

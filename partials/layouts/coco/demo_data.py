@@ -10,7 +10,7 @@ Each image holds one to three circles, squares and triangles of random colours, 
 positions on a noisy background, and every tenth image none; the boxes come from the shapes'
 masks, and each annotation has the shape's outline as a polygon ``segmentation``.
 {%- if task == 'instance_segmentation' %}
-A shape may be drawn over earlier ones, hiding at most half of each: a partly hidden shape's
+A shape may be drawn over earlier ones, hiding at most a third of each: a partly hidden shape's
 segmentation is several polygons, the pieces left visible, and its box is theirs.
 {%- else %}
 Shapes never overlap, nor do their boxes.
