@@ -1,25 +1,107 @@
-def draw_scene(
-    size: int, num_shapes: int, generator: torch.Generator
-) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
-    """Up to ``num_shapes`` shapes whose boxes do not overlap, on a noisy background.
+Polygon = list[tuple[float, float]]
+# A shape may hide at most this share of what is visible of each shape drawn before it.
+MAX_HIDDEN = 1 / 3
 
-    Returns the uint8 RGB image [3, size, size], the boxes [N, 4] (xyxy, on pixel edges) and
-    each shape's index into ``CLASSES``.
+
+def shape_outline(shape: str, centre: list[float], radius: float, upright: bool) -> Polygon:
+    """The corners of ``shape_mask``'s shape, in pixels (a pixel's centre at +0.5); a circle is
+    a 32-gon."""
+    if shape == "circle":
+        angles = torch.arange(32) * (2 * torch.pi / 32)
+        offsets = radius * torch.stack([angles.cos(), angles.sin()], dim=1)
+    elif shape == "square":
+        offsets = 0.8 * radius * torch.tensor([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])
+    else:
+        # The apex a radius above the centre (below, upside down), the base half a radius below.
+        offsets = radius * torch.tensor([[0.0, -1.0], [3**0.5 / 2, 0.5], [-(3**0.5) / 2, 0.5]])
+        if not upright:
+            offsets[:, 1] *= -1
+    return [(x, y) for x, y in (torch.tensor(centre) + offsets).tolist()]
+
+
+def signed_area(polygon: Polygon) -> float:
+    """The shoelace formula: the area inside the polygon, its sign its orientation."""
+    pairs = zip(polygon, polygon[1:] + polygon[:1], strict=True)
+    return sum(x * y_next - x_next * y for (x, y), (x_next, y_next) in pairs) / 2
+
+
+def half_plane(polygon: Polygon, start: tuple, end: tuple, side: float) -> Polygon:
+    """The part of a convex polygon on one side (the sign of ``side``) of the line through
+    ``start`` and ``end`` (Sutherland-Hodgman)."""
+    (x1, y1), (x2, y2) = start, end
+    kept = []
+    for p, q in zip(polygon, polygon[1:] + polygon[:1], strict=True):
+        at_p = side * ((x2 - x1) * (p[1] - y1) - (y2 - y1) * (p[0] - x1))
+        at_q = side * ((x2 - x1) * (q[1] - y1) - (y2 - y1) * (q[0] - x1))
+        if at_p >= 0:
+            kept.append(p)
+        if at_p * at_q < 0:  # the edge crosses the line
+            t = at_p / (at_p - at_q)
+            kept.append((p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])))
+    return kept
+
+
+def cut_away(pieces: list[Polygon], cover: Polygon) -> list[Polygon]:
+    """What the convex polygon ``cover`` leaves visible of convex ``pieces``, as convex pieces:
+    each edge of ``cover`` cuts off what lies beyond it, and the rest meets the next edge."""
+    inside = 1.0 if signed_area(cover) > 0 else -1.0
+    visible = []
+    for piece in pieces:
+        for start, end in zip(cover, cover[1:] + cover[:1], strict=True):
+            beyond = half_plane(piece, start, end, -inside)
+            if len(beyond) >= 3 and abs(signed_area(beyond)) > 1e-3:
+                visible.append(beyond)
+            piece = half_plane(piece, start, end, inside)
+            if len(piece) < 3:
+                break
+    return visible
+
+
+def draw_scene(
+    size: int, num_shapes: int, generator: torch.Generator, overlap: bool = False
+) -> tuple[torch.Tensor, torch.Tensor, list[int], list[list[list[float]]]]:
+    """Up to ``num_shapes`` shapes on a noisy background.
+
+    Without ``overlap`` no two shapes, nor their boxes, overlap. With it a shape may be drawn
+    over earlier ones, hiding up to ``MAX_HIDDEN`` of each. Returns the uint8 RGB image
+    [3, size, size], the boxes of what is visible of each shape [N, 4] (xyxy, on pixel edges),
+    each shape's index into ``CLASSES``, and its visible outline as COCO writes a segmentation:
+    polygons ``[x1, y1, x2, y2, ...]``, one unless the shape is partly hidden.
     """
     image = noisy_background(size, generator)
-    boxes = torch.zeros(0, 4)
+    masks = torch.zeros(0, size, size, dtype=torch.bool)  # what is visible of each shape
     classes: list[int] = []
+    outlines: list[list[Polygon]] = []
     for _ in range(num_shapes):
         shape = int(torch.randint(len(CLASSES), (1,), generator=generator))
         radius = float(uniform(generator, 0.12, 0.22)) * size
         centre = uniform(generator, radius, size - radius, 2).tolist()
         upright = float(uniform(generator, 0.0, 1.0)) < 0.5
         mask = shape_mask(CLASSES[shape], size, centre, radius, upright)
-        # masks_to_boxes gives the last pixel inside; the box ends on that pixel's far edge.
-        box = masks_to_boxes(mask[None]) + torch.tensor([0.0, 0.0, 1.0, 1.0])
-        if len(boxes) and box_iou(box, boxes).max() > 0:
-            continue  # it would overlap a shape already drawn
+        if len(masks):
+            if overlap:
+                left = (masks & ~mask).sum(dim=(1, 2)) / masks.sum(dim=(1, 2))
+                apart = bool((left >= 1 - MAX_HIDDEN).all())
+            else:
+                apart = box_iou(bounding_boxes(mask[None]), bounding_boxes(masks)).max() == 0
+            if not apart:
+                continue  # it would overlap a shape already drawn, or hide too much of one
         image = paint(image, mask, generator)
-        boxes = torch.cat([boxes, box])
+        outline = shape_outline(CLASSES[shape], centre, radius, upright)
+        if overlap:
+            masks &= ~mask
+            outlines = [cut_away(pieces, outline) for pieces in outlines]
+        masks = torch.cat([masks, mask[None]])
         classes.append(shape)
-    return to_uint8(image), boxes, classes
+        outlines.append([outline])
+    segmentations = [
+        [[round(value, 2) for point in polygon for value in point] for polygon in pieces]
+        for pieces in outlines
+    ]
+    return to_uint8(image), bounding_boxes(masks), classes, segmentations
+
+
+def bounding_boxes(masks: torch.Tensor) -> torch.Tensor:
+    """The boxes of masks [N, H, W]: xyxy, on the outer edges of their first and last pixels."""
+    # masks_to_boxes gives the last pixel inside; the box ends on that pixel's far edge.
+    return masks_to_boxes(masks) + torch.tensor([0.0, 0.0, 1.0, 1.0])

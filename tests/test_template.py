@@ -189,6 +189,7 @@ def test_validators_reject_bad_answers(answers: dict, message: str, tmp_path: Pa
         ("multilabel", "shapes_tagger"),
         ("segmentation", "shapes_segmenter"),
         ("detection", "shapes_detector"),
+        ("instance_segmentation", "shapes_mask_detector"),
         ("regression", "shapes_regressor"),
     ],
 )

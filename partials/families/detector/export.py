@@ -4,25 +4,35 @@ EXAMPLE_IMAGE_SIZE = 256
 # The parity check runs one image of another shape, as a user's would be.
 CHECK_IMAGE_SHAPE = (3, 192, 160)
 Detections = dict[str, torch.Tensor]
+# What the detector returns per image, in the order of the ONNX outputs.
+{%- if detector_family == 'Mask R-CNN' %}
+OUTPUTS = ("boxes", "labels", "scores", "masks")
+{%- else %}
+OUTPUTS = ("boxes", "labels", "scores")
+{%- endif %}
 
 
 class SingleImageDetector(nn.Module):
-    """The detector for one image, with its boxes, labels and scores as a tuple for ONNX."""
+    """The detector for one image, with its {{ 'boxes, labels, scores and masks' if detector_family == 'Mask R-CNN' else 'boxes, labels and scores' }} as a tuple for ONNX."""
 
     def __init__(self, detector: nn.Module) -> None:
         super().__init__()
         self.detector = detector
 
-    def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, ...]:
         detections = self.detector([image])[0]
-        return detections["boxes"], detections["labels"], detections["scores"]
+        return tuple(detections[name] for name in OUTPUTS)
 
 
 def export_onnx(model: {{ model_class }}, path: Path) -> None:
     """Write the detector as ONNX: one image of any size in, its detections out."""
     generator = torch.Generator().manual_seed(0)
     example = torch.rand(3, EXAMPLE_IMAGE_SIZE, EXAMPLE_IMAGE_SIZE, generator=generator)
-    detections = {0: "detections"}
+    dynamic_axes = {"image": {1: "height", 2: "width"}}
+    dynamic_axes |= {name: {0: "detections"} for name in OUTPUTS}
+{%- if detector_family == 'Mask R-CNN' %}
+    dynamic_axes["masks"] |= {2: "height", 3: "width"}
+{%- endif %}
     torch.onnx.export(
         SingleImageDetector(model.detector).eval(),
         (example,),
@@ -30,13 +40,8 @@ def export_onnx(model: {{ model_class }}, path: Path) -> None:
         dynamo=False,
         opset_version=17,
         input_names=["image"],
-        output_names=["boxes", "labels", "scores"],
-        dynamic_axes={
-            "image": {1: "height", 2: "width"},
-            "boxes": detections,
-            "labels": detections,
-            "scores": detections,
-        },
+        output_names=list(OUTPUTS),
+        dynamic_axes=dynamic_axes,
     )
 
 
@@ -54,7 +59,7 @@ def run_exported(path: Path, file_format: str, image: torch.Tensor) -> Detection
 
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     outputs = session.run(None, {"image": image.numpy()})
-    return dict(zip(("boxes", "labels", "scores"), map(torch.from_numpy, outputs), strict=True))
+    return dict(zip(OUTPUTS, map(torch.from_numpy, outputs), strict=True))
 
 
 def parity(exported: Detections, expected: Detections) -> str:
@@ -64,10 +69,19 @@ def parity(exported: Detections, expected: Detections) -> str:
         return f"{len(exported['scores'])} and {len(expected['scores'])} detections to compare"
     scores = (exported["scores"][:count] - expected["scores"][:count]).abs().max().item()
     boxes = (exported["boxes"][:count] - expected["boxes"][:count]).abs().max().item()
+{%- if detector_family == 'Mask R-CNN' %}
+    masks = (exported["masks"][:count] - expected["masks"][:count]).abs().max().item()
+    return (
+        f"{len(exported['scores'])} detections (the model: {len(expected['scores'])}), "
+        f"max |difference| {scores:.1e} in scores, {boxes:.1e} pixels in boxes, {masks:.1e} "
+        "in mask probabilities"
+    )
+{%- else %}
     return (
         f"{len(exported['scores'])} detections (the model: {len(expected['scores'])}), "
         f"max |difference| {scores:.1e} in scores, {boxes:.1e} pixels in boxes"
     )
+{%- endif %}
 
 
 def write(model: {{ model_class }}, path: Path, file_format: str, config: dict) -> None:

@@ -1,4 +1,4 @@
-"""Object detection data in COCO format: ``annotations/<split>.json`` + ``images/``.
+"""{{ task_summary }} data in COCO format: ``annotations/<split>.json`` + ``images/``.
 
 Each annotation file is a COCO instances file: ``images`` (``id``, ``file_name`` relative to
 ``images/``), ``annotations`` (``image_id``, ``category_id``, ``bbox = [x, y, width, height]`` in
@@ -6,6 +6,13 @@ pixels) and ``categories`` (``id``, ``name``). The splits are ``train``, ``val``
 ``test`` (``val`` stands in when it is missing). Category ids need not be contiguous: the model
 sees labels 1..K in the order of the ids in ``train.json`` (0 is the background), and
 predictions name the original ids.
+{%- if task == 'instance_segmentation' %}
+
+Each annotation's ``segmentation`` is its object's mask: polygons ``[[x1, y1, x2, y2, ...], ...]``
+in pixels, drawn with Pillow, or a run-length encoding (RLE) ``{"size": [height, width],
+"counts": ...}`` with the counts as a list or as COCO's compressed string; pycocotools is not
+needed.
+{%- endif %}
 """
 
 import json
@@ -15,6 +22,9 @@ from functools import cached_property
 from pathlib import Path
 
 import torch
+{%- if task == 'instance_segmentation' %}
+from PIL import Image, ImageDraw
+{%- endif %}
 from torch.utils.data import Dataset
 from torchvision import tv_tensors
 from torchvision.ops import box_convert
@@ -60,10 +70,15 @@ def check_box(annotation: dict, image: dict, where: str) -> list[float]:
             f"{image['file_name']} ({image_width}x{image_height} pixels)."
         )
     return box
+{%- if task == 'instance_segmentation' %}
+
+
+{% include 'partials/layouts/coco/segmentation.py' %}
+{%- endif %}
 
 
 class CocoDetection(Dataset):
-    """One split: the images of a COCO instances file, with their boxes and class labels.
+    """One split: the images of a COCO instances file, with their boxes{{ ', masks' if task == 'instance_segmentation' }} and class labels.
 
     Crowd annotations (``iscrowd: 1``, one box around a group of objects) are skipped: they are
     not single objects to learn. Images without annotations are kept, as images with no objects.
@@ -80,14 +95,13 @@ class CocoDetection(Dataset):
         if not coco["images"]:
             raise ValueError(f"{annotation_file} lists no images.")
         images = {image["id"]: image for image in coco["images"]}
-        label_of = {category: label for label, category in enumerate(category_ids, start=1)}
-        boxes: dict[int, list[list[float]]] = defaultdict(list)
-        labels: dict[int, list[int]] = defaultdict(list)
+        self.label_of = {category: label for label, category in enumerate(category_ids, start=1)}
+        objects: dict[int, list[dict]] = defaultdict(list)
         for annotation in coco.get("annotations", []):
             if annotation.get("iscrowd", 0):
                 continue
             category, image_id = annotation.get("category_id"), annotation.get("image_id")
-            if category not in label_of:
+            if category not in self.label_of:
                 raise ValueError(
                     f"{annotation_file}: annotation {annotation.get('id')} has category_id "
                     f"{category}, which the train split's categories lack ({category_ids})."
@@ -97,13 +111,15 @@ class CocoDetection(Dataset):
                     f"{annotation_file}: annotation {annotation.get('id')} has image_id "
                     f"{image_id}, which its images list lacks."
                 )
-            boxes[image_id].append(check_box(annotation, images[image_id], str(annotation_file)))
-            labels[image_id].append(label_of[category])
+            check_box(annotation, images[image_id], str(annotation_file))
+{%- if task == 'instance_segmentation' %}
+            check_segmentation(annotation, images[image_id], str(annotation_file))
+{%- endif %}
+            objects[image_id].append(annotation)
         self.samples = [
-            (image_dir / image["file_name"], boxes[image["id"]], labels[image["id"]])
-            for image in coco["images"]
+            (image_dir / image["file_name"], objects[image["id"]]) for image in coco["images"]
         ]
-        missing = [str(path) for path, _, _ in self.samples if not path.is_file()]
+        missing = [str(path) for path, _ in self.samples if not path.is_file()]
         if missing:
             raise FileNotFoundError(
                 f"{annotation_file} lists {len(missing)} images that do not exist, such as "
@@ -115,16 +131,26 @@ class CocoDetection(Dataset):
         return len(self.samples)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, Target]:
-        path, boxes, labels = self.samples[index]
+        path, annotations = self.samples[index]
         image = tv_tensors.Image(read_rgb(path))
-        xywh = torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4)
+        return self.transform(image, self.target(annotations, *image.shape[-2:]))
+
+    def target(self, annotations: list[dict], height: int, width: int) -> Target:
+        """What the model learns of one image's annotations: its boxes{{ ', masks' if task == 'instance_segmentation' }} and labels."""
+        xywh = torch.tensor([a["bbox"] for a in annotations], dtype=torch.float32).reshape(-1, 4)
+        labels = [self.label_of[annotation["category_id"]] for annotation in annotations]
         target = {
             "boxes": tv_tensors.BoundingBoxes(
-                box_convert(xywh, "xywh", "xyxy"), format="XYXY", canvas_size=image.shape[-2:]
+                box_convert(xywh, "xywh", "xyxy"), format="XYXY", canvas_size=(height, width)
             ),
             "labels": torch.tensor(labels, dtype=torch.int64),
         }
-        return self.transform(image, target)
+{%- if task == 'instance_segmentation' %}
+        masks = [decode_segmentation(a["segmentation"], height, width) for a in annotations]
+        empty = torch.zeros(0, height, width, dtype=torch.uint8)
+        target["masks"] = tv_tensors.Mask(torch.stack(masks) if masks else empty)
+{%- endif %}
+        return target
 
 
 class CocoDataModule(ImageDataModule):

@@ -8,7 +8,14 @@ whose categories were pruned.
 
 Each image holds one to three circles, squares and triangles of random colours, sizes and
 positions on a noisy background, and every tenth image none; the boxes come from the shapes'
-masks. The same seed always writes the same images, so the demo and the tests need no download.
+masks, and each annotation has the shape's outline as a polygon ``segmentation``.
+{%- if task == 'instance_segmentation' %}
+A shape may be drawn over earlier ones, hiding at most a third of each: a partly hidden shape's
+segmentation is several polygons, the pieces left visible, and its box is theirs.
+{%- else %}
+Shapes never overlap, nor do their boxes.
+{%- endif %}
+The same seed always writes the same images, so the demo and the tests need no download.
 """
 
 import argparse
@@ -22,10 +29,26 @@ from torchvision.ops import box_convert, box_iou, masks_to_boxes
 SPLIT_SIZES = {"train": 120, "val": 40, "test": 40}
 IMAGE_SIZE = 128
 CATEGORY_IDS = (1, 3, 7)
+{%- if task == 'instance_segmentation' %}
+# Shapes drawn over others: what masks tell apart and boxes cannot.
+OVERLAP = True
+{%- else %}
+OVERLAP = False  # shapes and their boxes apart
+{%- endif %}
 
 {% include 'partials/shapes.py' %}
 
 {% include 'partials/scene.py' %}
+
+
+def polygon_area(polygon: list[float]) -> float:
+    """The area inside a polygon ``[x1, y1, x2, y2, ...]`` (the shoelace formula)."""
+    xs, ys = polygon[0::2], polygon[1::2]
+    doubled = sum(
+        x * y_next - x_next * y
+        for x, y, x_next, y_next in zip(xs, ys, xs[1:] + xs[:1], ys[1:] + ys[:1], strict=True)
+    )
+    return abs(doubled) / 2
 
 
 def write_split(
@@ -36,20 +59,22 @@ def write_split(
     images, annotations = [], []
     for index in range(count):
         num_shapes = 0 if index % 10 == 9 else int(torch.randint(1, 4, (1,), generator=generator))
-        image, boxes, classes = draw_scene(image_size, num_shapes, generator)
+        image, boxes, classes, outlines = draw_scene(image_size, num_shapes, generator, OVERLAP)
         file_name = f"{split}/{index:04d}.png"
         write_png(image, root / "images" / file_name)
         images.append(
             {"id": index, "file_name": file_name, "width": image_size, "height": image_size}
         )
-        for box, shape in zip(box_convert(boxes, "xyxy", "xywh").tolist(), classes, strict=True):
+        xywh = box_convert(boxes, "xyxy", "xywh").tolist()
+        for box, shape, segmentation in zip(xywh, classes, outlines, strict=True):
             annotations.append(
                 {
                     "id": len(annotations) + 1,
                     "image_id": index,
                     "category_id": CATEGORY_IDS[shape],
                     "bbox": box,
-                    "area": box[2] * box[3],
+                    "segmentation": segmentation,
+                    "area": round(sum(map(polygon_area, segmentation)), 2),
                     "iscrowd": 0,
                 }
             )

@@ -19,7 +19,13 @@ def write_image(path: Path, height: int, width: int) -> None:
 
 @pytest.fixture
 def coco_dir(tmp_path: Path) -> Path:
-    """Two images as a COCO tool writes them: category ids 3 and 11, a crowd, an empty image."""
+    """Two images as a COCO tool writes them: category ids 3 and 11, a crowd, an empty image.
+
+    The first object's mask is a polygon, the second's a run-length encoding (RLE): down each
+    column, 1260 background pixels (31 columns and 20 rows), then 8 columns of 10 object pixels
+    with 30 background pixels between them, then the remaining 850.
+    """
+    rectangle_rle = {"size": [40, 60], "counts": [1260, *[10, 30] * 7, 10, 850]}
     write_image(tmp_path / "images" / "a.jpg", 40, 60)
     write_image(tmp_path / "images" / "sub" / "b.png", 30, 30)
     coco = {
@@ -29,9 +35,30 @@ def coco_dir(tmp_path: Path) -> Path:
             {"id": 9, "file_name": "sub/b.png", "width": 30, "height": 30},
         ],
         "annotations": [
-            {"id": 1, "image_id": 7, "category_id": 11, "bbox": [10, 5, 20, 15], "iscrowd": 0},
-            {"id": 2, "image_id": 7, "category_id": 3, "bbox": [30.5, 20, 8, 10], "iscrowd": 0},
-            {"id": 3, "image_id": 7, "category_id": 3, "bbox": [0, 0, 60, 40], "iscrowd": 1},
+            {
+                "id": 1,
+                "image_id": 7,
+                "category_id": 11,
+                "bbox": [10, 5, 20, 15],
+                "segmentation": [[10, 5, 30, 5, 30, 20, 10, 20]],
+                "iscrowd": 0,
+            },
+            {
+                "id": 2,
+                "image_id": 7,
+                "category_id": 3,
+                "bbox": [30.5, 20, 8, 10],
+                "segmentation": rectangle_rle,
+                "iscrowd": 0,
+            },
+            {
+                "id": 3,
+                "image_id": 7,
+                "category_id": 3,
+                "bbox": [0, 0, 60, 40],
+                "segmentation": {"size": [40, 60], "counts": [0, 2400]},
+                "iscrowd": 1,
+            },
         ],
         "categories": [{"id": 11, "name": "dog"}, {"id": 3, "name": "cat"}],
     }
@@ -53,10 +80,20 @@ def test_reads_hand_written_coco_with_sparse_category_ids(coco_dir: Path) -> Non
     # [x, y, w, h] became [x1, y1, x2, y2]; ids 11 and 3 became labels 2 and 1; the crowd is gone.
     assert target["boxes"].tolist() == [[10, 5, 30, 20], [30.5, 20, 38.5, 30]]
     assert target["labels"].tolist() == [2, 1]
+{%- if task == 'instance_segmentation' %}
+    # The polygon and the RLE became masks of the image's size, the pixels of their rectangles.
+    masks = target["masks"]
+    assert masks.shape == (2, 40, 60) and masks.dtype == torch.uint8
+    assert masks[0, 5:20, 10:30].all() and masks[0].sum() == 20 * 15
+    assert masks[1, 20:30, 31:39].all() and masks[1].sum() == 8 * 10
+{%- endif %}
     image, target = datamodule.val_set[1]
     assert image.shape == (3, 30, 30)
     assert target["boxes"].shape == (0, 4)
     assert target["labels"].shape == (0,)
+{%- if task == 'instance_segmentation' %}
+    assert target["masks"].shape == (0, 30, 30)
+{%- endif %}
 
 
 def test_unknown_category_is_reported(coco_dir: Path) -> None:

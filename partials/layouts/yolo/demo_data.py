@@ -34,7 +34,7 @@ def write_split(
         (root / split / folder).mkdir(parents=True, exist_ok=True)
     for index in range(count):
         num_shapes = 0 if index % 10 == 9 else int(torch.randint(1, 4, (1,), generator=generator))
-        image, boxes, classes = draw_scene(image_size, num_shapes, generator)
+        image, boxes, classes, _ = draw_scene(image_size, num_shapes, generator)
         write_png(image, root / split / "images" / f"{index:04d}.png")
         if classes:
             normalised = box_convert(boxes, "xyxy", "cxcywh") / image_size

@@ -1,0 +1,1 @@
+{% include 'partials/families/detector/transforms.py' %}
