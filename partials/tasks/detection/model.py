@@ -2,15 +2,10 @@
 
 import torch
 from lightning.pytorch.cli import LRSchedulerCallable, OptimizerCallable
-from torchmetrics import MaxMetric
 from torchmetrics.detection import MeanAveragePrecision
 from torchvision.models import get_model
-from torchvision.ops import batched_nms
 
-from {{ package_name }}.base import Target, TaskModel
-
-Batch = tuple[list[torch.Tensor], list[Target]]
-PredictBatch = tuple[list[torch.Tensor], list[str]]
+from {{ package_name }}.base import DetectorModel
 
 # The scalars of MeanAveragePrecision's result that are logged (the rest are per-class tensors).
 LOGGED_METRICS = ("map", "map_50", "map_75", "mar_100")
@@ -35,7 +30,7 @@ class Float32Conv2d(torch.nn.Conv2d):
 {%- endif %}
 
 
-class Detector(TaskModel):
+class Detector(DetectorModel):
     """A torchvision detector; label 0 is the background, the classes are labels 1..num_classes.
 
     Logs each of the detector's own losses (``train/loss_classifier``, ...) and their sum
@@ -99,20 +94,7 @@ class Detector(TaskModel):
         compile: bool = False,
     ) -> None:
         super().__init__(optimizer, scheduler)
-        # LightningCLI lets a checkpoint's hyperparameters override the command line, so the
-        # thresholds stay out of them: --model.* then sets them for validate, test and predict.
-        self.save_hyperparameters(
-            ignore=[
-                "score_threshold",
-                "nms_threshold",
-                "detections_per_image",
-                "predict_score_threshold",
-                "predict_nms_threshold",
-                "optimizer",
-                "scheduler",
-                "compile",
-            ]
-        )
+        self.save_hyperparameters(ignore=self.RUNTIME_OPTIONS)
         self.detector = get_model(
             name,
             weights=None,
@@ -150,68 +132,6 @@ class Detector(TaskModel):
         self.predict_score_threshold = predict_score_threshold
         self.predict_nms_threshold = predict_nms_threshold
         if compile:
-            # Only the backbone: the detector's heads work on lists of boxes that vary per image.
-            # In place, so that checkpoints keep their parameter names.
-            self.detector.backbone.compile()
-        self.val_map = MeanAveragePrecision(box_format="xyxy", backend="faster_coco_eval")
-        self.test_map = MeanAveragePrecision(box_format="xyxy", backend="faster_coco_eval")
-        self.best_val_map_50 = MaxMetric()
-
-    def forward(self, images: list[torch.Tensor]) -> list[Target]:
-        """Detections per image: ``boxes`` (xyxy, in the image's pixels), ``scores``, ``labels``."""
-        return self.detector(images)
-
-    def training_step(self, batch: Batch, batch_idx: int) -> torch.Tensor:
-        images, targets = batch
-        losses = self.detector(images, targets)
-        loss = sum(losses.values())
-        # Images per batch, which Lightning cannot infer from lists.
-        batch_size = len(images)
-        self.log_dict(
-            {f"train/{name}": value for name, value in losses.items()}, batch_size=batch_size
-        )
-        self.log("train/loss", loss, prog_bar=True, batch_size=batch_size)
-        return loss
-
-    def validation_step(self, batch: Batch, batch_idx: int) -> None:
-        images, targets = batch
-        self.val_map.update(self(images), targets)
-
-    def test_step(self, batch: Batch, batch_idx: int) -> None:
-        images, targets = batch
-        self.test_map.update(self(images), targets)
-
-    def on_train_start(self) -> None:
-        # The sanity-check validation must not count towards the best mAP.
-        self.best_val_map_50.reset()
-
-    def on_validation_epoch_end(self) -> None:
-        results = self._log_map(self.val_map, "val")
-        self.best_val_map_50(results["map_50"])
-        self.log("val/map_50_best", self.best_val_map_50.compute(), prog_bar=True)
-
-    def on_test_epoch_end(self) -> None:
-        self._log_map(self.test_map, "test")
-
-    def _log_map(self, metric: MeanAveragePrecision, stage: str) -> dict[str, torch.Tensor]:
-        # mAP returns a dict with per-class tensors, so it is computed here rather than logged
-        # as an object; compute() already gathers the boxes of every process.
-        results = metric.compute()
-        metric.reset()
-        self.log_dict({f"{stage}/{name}": results[name] for name in LOGGED_METRICS}, prog_bar=True)
-        return results
-
-    def predict_step(self, batch: PredictBatch, batch_idx: int) -> list[dict]:
-        images, paths = batch
-        return [
-            {"path": path, "height": image.shape[-2], "width": image.shape[-1], **self._keep(found)}
-            for image, path, found in zip(images, paths, self(images), strict=True)
-        ]
-
-    def _keep(self, detections: Target) -> Target:
-        """The confident detections after a last class-aware NMS, on the CPU for writing."""
-        confident = detections["scores"] >= self.predict_score_threshold
-        found = {key: value[confident].cpu() for key, value in detections.items()}
-        boxes, scores, labels = found["boxes"].float(), found["scores"].float(), found["labels"]
-        kept = batched_nms(boxes, scores, labels, self.predict_nms_threshold)
-        return {"boxes": boxes[kept], "scores": scores[kept], "labels": labels[kept]}
+            self.compile_backbone()
+        metric = MeanAveragePrecision(box_format="xyxy", backend="faster_coco_eval")
+        self.track(metric, LOGGED_METRICS, best="map_50")

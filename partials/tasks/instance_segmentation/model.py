@@ -2,17 +2,12 @@
 
 import torch
 from lightning.pytorch.cli import LRSchedulerCallable, OptimizerCallable
-from torchmetrics import MaxMetric
 from torchmetrics.detection import MeanAveragePrecision
 from torchvision.models import get_model
 from torchvision.models.detection import MaskRCNN, fasterrcnn_mobilenet_v3_large_fpn
 from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor
-from torchvision.ops import batched_nms
 
-from {{ package_name }}.base import Target, TaskModel
-
-Batch = tuple[list[torch.Tensor], list[Target]]
-PredictBatch = tuple[list[torch.Tensor], list[str]]
+from {{ package_name }}.base import DetectorModel, Target
 
 # The scalars of MeanAveragePrecision's result that are logged, of the masks (segm_) and of the
 # boxes (bbox_); the rest are per-class tensors.
@@ -61,15 +56,7 @@ def build_mask_rcnn(name: str, **options: object) -> MaskRCNN:
     return get_model(name, weights=None, **options)
 
 
-def binary_masks(objects: Target) -> Target:
-    """Detections or targets with their masks as bool [N, H, W], as the metric takes them."""
-    masks = objects["masks"]
-    if masks.dim() == 4:  # the detector's probabilities [N, 1, H, W]
-        masks = masks[:, 0] >= MASK_THRESHOLD
-    return {**objects, "masks": masks.bool()}
-
-
-class InstanceSegmenter(TaskModel):
+class InstanceSegmenter(DetectorModel):
     """Mask R-CNN: a box, a class and a mask for every object; label 0 is the background, the
     classes are labels 1..num_classes.
 
@@ -124,20 +111,7 @@ class InstanceSegmenter(TaskModel):
         compile: bool = False,
     ) -> None:
         super().__init__(optimizer, scheduler)
-        # LightningCLI lets a checkpoint's hyperparameters override the command line, so the
-        # thresholds stay out of them: --model.* then sets them for validate, test and predict.
-        self.save_hyperparameters(
-            ignore=[
-                "score_threshold",
-                "nms_threshold",
-                "detections_per_image",
-                "predict_score_threshold",
-                "predict_nms_threshold",
-                "optimizer",
-                "scheduler",
-                "compile",
-            ]
-        )
+        self.save_hyperparameters(ignore=self.RUNTIME_OPTIONS)
         self.detector = build_mask_rcnn(
             name,
             weights_backbone=weights_backbone,
@@ -154,78 +128,13 @@ class InstanceSegmenter(TaskModel):
         self.predict_score_threshold = predict_score_threshold
         self.predict_nms_threshold = predict_nms_threshold
         if compile:
-            # Only the backbone: the detector's heads work on lists of boxes that vary per image.
-            # In place, so that checkpoints keep their parameter names.
-            self.detector.backbone.compile()
-        iou_type = ("segm", "bbox")
-        self.val_map = MeanAveragePrecision(iou_type=iou_type, backend="faster_coco_eval")
-        self.test_map = MeanAveragePrecision(iou_type=iou_type, backend="faster_coco_eval")
-        self.best_val_map_50 = MaxMetric()
+            self.compile_backbone()
+        metric = MeanAveragePrecision(iou_type=("segm", "bbox"), backend="faster_coco_eval")
+        self.track(metric, LOGGED_METRICS, best="segm_map_50")
 
-    def forward(self, images: list[torch.Tensor]) -> list[Target]:
-        """Per image: ``boxes`` (xyxy, in the image's pixels), ``scores``, ``labels`` and
-        ``masks`` [N, 1, H, W], each object's probability per pixel of the image."""
-        return self.detector(images)
-
-    def training_step(self, batch: Batch, batch_idx: int) -> torch.Tensor:
-        images, targets = batch
-        losses = self.detector(images, targets)
-        loss = sum(losses.values())
-        # Images per batch, which Lightning cannot infer from lists.
-        batch_size = len(images)
-        self.log_dict(
-            {f"train/{name}": value for name, value in losses.items()}, batch_size=batch_size
-        )
-        self.log("train/loss", loss, prog_bar=True, batch_size=batch_size)
-        return loss
-
-    def validation_step(self, batch: Batch, batch_idx: int) -> None:
-        images, targets = batch
-        found = [binary_masks(objects) for objects in self(images)]
-        self.val_map.update(found, [binary_masks(target) for target in targets])
-
-    def test_step(self, batch: Batch, batch_idx: int) -> None:
-        images, targets = batch
-        found = [binary_masks(objects) for objects in self(images)]
-        self.test_map.update(found, [binary_masks(target) for target in targets])
-
-    def on_train_start(self) -> None:
-        # The sanity-check validation must not count towards the best mAP.
-        self.best_val_map_50.reset()
-
-    def on_validation_epoch_end(self) -> None:
-        results = self._log_map(self.val_map, "val")
-        self.best_val_map_50(results["segm_map_50"])
-        self.log("val/segm_map_50_best", self.best_val_map_50.compute(), prog_bar=True)
-
-    def on_test_epoch_end(self) -> None:
-        self._log_map(self.test_map, "test")
-
-    def _log_map(self, metric: MeanAveragePrecision, stage: str) -> dict[str, torch.Tensor]:
-        # mAP returns a dict with per-class tensors, so it is computed here rather than logged
-        # as an object; compute() already gathers the objects of every process.
-        results = metric.compute()
-        metric.reset()
-        self.log_dict({f"{stage}/{name}": results[name] for name in LOGGED_METRICS}, prog_bar=True)
-        return results
-
-    def predict_step(self, batch: PredictBatch, batch_idx: int) -> list[dict]:
-        images, paths = batch
-        return [
-            {"path": path, "height": image.shape[-2], "width": image.shape[-1], **self._keep(found)}
-            for image, path, found in zip(images, paths, self(images), strict=True)
-        ]
-
-    def _keep(self, objects: Target) -> Target:
-        """The confident objects after a last class-aware NMS, on the CPU for writing; their
-        masks bool [N, H, W]."""
-        confident = objects["scores"] >= self.predict_score_threshold
-        found = binary_masks({key: value[confident].cpu() for key, value in objects.items()})
-        boxes, scores, labels = found["boxes"].float(), found["scores"].float(), found["labels"]
-        kept = batched_nms(boxes, scores, labels, self.predict_nms_threshold)
-        return {
-            "boxes": boxes[kept],
-            "scores": scores[kept],
-            "labels": labels[kept],
-            "masks": found["masks"][kept],
-        }
+    def comparable(self, objects: Target) -> Target:
+        """Detections or targets with their masks as bool [N, H, W], as the metric takes them."""
+        masks = objects["masks"]
+        if masks.dim() == 4:  # the detector's probabilities [N, 1, H, W]
+            masks = masks[:, 0] >= MASK_THRESHOLD
+        return {**objects, "masks": masks.bool()}
