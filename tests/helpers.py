@@ -50,6 +50,46 @@ def run_project_python(project: Path, *args: str) -> subprocess.CompletedProcess
     return run([sys.executable, *args], cwd=project, PYTHONPATH=str(project / "src"))
 
 
+# A detector project's CLI at one batch of four small images, without sanity checks or bars.
+DETECTOR_FAST = [
+    "--config=configs/default.yaml",
+    "--data.batch_size=4",
+    "--data.num_workers=0",
+    "--model.min_size=64",
+    "--model.max_size=64",
+    "--trainer.num_sanity_val_steps=0",
+    "--trainer.enable_progress_bar=false",
+]
+
+
+def fit_detector_one_step(project: Path, package: str, image_size: int) -> Path:
+    """Write a detector project's demo data (4 train, 2 val, 3 test images of ``image_size``
+    pixels) and fit it for one epoch, one step; return the run's folder."""
+    demo = run_project_python(
+        project,
+        "-m",
+        f"{package}.demo_data",
+        "data",
+        "--train-images=4",
+        "--val-images=2",
+        "--test-images=3",
+        f"--image-size={image_size}",
+    )
+    assert demo.returncode == 0, demo.stderr
+    assert "Wrote 9 images to data" in demo.stdout
+    fit = run_project_python(
+        project,
+        "-m",
+        package,
+        "fit",
+        *DETECTOR_FAST,
+        "--trainer.max_epochs=1",
+        "--trainer.log_every_n_steps=1",
+    )
+    assert fit.returncode == 0, fit.stderr[-3000:]
+    return project / f"logs/{package}/version_0"
+
+
 # Files a test run leaves behind at up to hundreds of MB each: checkpoints and exports.
 BULKY = (".ckpt", ".onnx", ".pt", ".pth")
 

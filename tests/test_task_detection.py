@@ -8,19 +8,10 @@ import pytest
 import torch
 from torchvision.ops import box_iou
 
-from tests.helpers import render, run_project_python
+from tests.helpers import DETECTOR_FAST, fit_detector_one_step, render, run_project_python
 
 PACKAGE = "shapes_detector"
 IMAGE_SIZE = 48  # not the detector's min_size: predictions must come back in the image's pixels
-FAST = [
-    "--config=configs/default.yaml",
-    "--data.batch_size=4",
-    "--data.num_workers=0",
-    "--model.min_size=64",
-    "--model.max_size=64",
-    "--trainer.num_sanity_val_steps=0",
-    "--trainer.enable_progress_bar=false",
-]
 CATEGORY_IDS = {
     "coco": {"circle": 1, "square": 3, "triangle": 7},
     "yolo": {"circle": 0, "square": 1, "triangle": 2},
@@ -37,30 +28,7 @@ def test_fit_then_predict_writes_boxes_per_image(tmp_path: Path, layout: str) ->
         task="detection",
         dataset_layout=layout,
     )
-    demo = run_project_python(
-        project,
-        "-m",
-        f"{PACKAGE}.demo_data",
-        "data",
-        "--train-images=4",
-        "--val-images=2",
-        "--test-images=3",
-        f"--image-size={IMAGE_SIZE}",
-    )
-    assert demo.returncode == 0, demo.stderr
-    assert "Wrote 9 images to data" in demo.stdout
-
-    fit = run_project_python(
-        project,
-        "-m",
-        PACKAGE,
-        "fit",
-        *FAST,
-        "--trainer.max_epochs=1",
-        "--trainer.log_every_n_steps=1",
-    )
-    assert fit.returncode == 0, fit.stderr[-3000:]
-    run_dir = project / f"logs/{PACKAGE}/version_0"
+    run_dir = fit_detector_one_step(project, PACKAGE, IMAGE_SIZE)
     logged = set(next(csv.reader((run_dir / "metrics.csv").open())))
     # The detector's own losses one by one, their sum, and mAP with its best so far.
     assert {"train/loss", "train/loss_classifier", "train/loss_objectness"} <= logged
@@ -73,7 +41,7 @@ def test_fit_then_predict_writes_boxes_per_image(tmp_path: Path, layout: str) ->
         "-m",
         PACKAGE,
         "predict",
-        *FAST,
+        *DETECTOR_FAST,
         f"--ckpt_path={checkpoint}",
         f"--data.predict_dir={TEST_IMAGES[layout]}",
         # An untrained detector is unsure of everything: write all it finds.

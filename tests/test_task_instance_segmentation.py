@@ -9,19 +9,10 @@ import torch
 from faster_coco_eval.core import mask as coco_mask
 from torchvision.ops import box_iou, masks_to_boxes
 
-from tests.helpers import render, run_project_python
+from tests.helpers import DETECTOR_FAST, fit_detector_one_step, render, run_project_python
 
 PACKAGE = "shapes_mask_detector"
 IMAGE_SIZE = 48  # not the detector's min_size: masks must come back in the image's pixels
-FAST = [
-    "--config=configs/default.yaml",
-    "--data.batch_size=4",
-    "--data.num_workers=0",
-    "--model.min_size=64",
-    "--model.max_size=64",
-    "--trainer.num_sanity_val_steps=0",
-    "--trainer.enable_progress_bar=false",
-]
 CATEGORY_IDS = {"circle": 1, "square": 3, "triangle": 7}
 
 
@@ -68,30 +59,7 @@ def test_the_demo_writes_the_visible_part_of_overlapping_shapes(tmp_path: Path) 
 @pytest.mark.slow
 def test_fit_then_predict_writes_masks_per_instance(tmp_path: Path) -> None:
     project = render(tmp_path / "project", task="instance_segmentation")
-    demo = run_project_python(
-        project,
-        "-m",
-        f"{PACKAGE}.demo_data",
-        "data",
-        "--train-images=4",
-        "--val-images=2",
-        "--test-images=3",
-        f"--image-size={IMAGE_SIZE}",
-    )
-    assert demo.returncode == 0, demo.stderr
-    assert "Wrote 9 images to data" in demo.stdout
-
-    fit = run_project_python(
-        project,
-        "-m",
-        PACKAGE,
-        "fit",
-        *FAST,
-        "--trainer.max_epochs=1",
-        "--trainer.log_every_n_steps=1",
-    )
-    assert fit.returncode == 0, fit.stderr[-3000:]
-    run_dir = project / f"logs/{PACKAGE}/version_0"
+    run_dir = fit_detector_one_step(project, PACKAGE, IMAGE_SIZE)
     logged = set(next(csv.reader((run_dir / "metrics.csv").open())))
     # Mask R-CNN's own losses one by one, their sum, and mask and box mAP.
     assert {"train/loss", "train/loss_mask", "train/loss_classifier"} <= logged
@@ -104,7 +72,7 @@ def test_fit_then_predict_writes_masks_per_instance(tmp_path: Path) -> None:
         "-m",
         PACKAGE,
         "predict",
-        *FAST,
+        *DETECTOR_FAST,
         f"--ckpt_path={checkpoint}",
         "--data.predict_dir=data/images/test",
         # An untrained detector is unsure of everything: write all it finds.
