@@ -48,25 +48,7 @@ class Detector(DetectorModel):
         image_size: The detector resizes each image to ``image_size`` pixels square (its
             builder's 320 by default).
 {%- endif %}
-        score_threshold: Lowest score the detector returns; keep it low for evaluation, where mAP
-            is taken over the whole precision-recall curve.
-        nms_threshold: IoU above which the detector drops the lower-scoring of two boxes of one
-            class.
-        detections_per_image: Most boxes the detector returns per image.
-{%- if detector_family == 'Faster R-CNN' %}
-        proposals_per_image: Region proposals kept per image; torchvision's defaults (2000 in
-            training, 1000 in evaluation) suit photos of many objects.
-        sampled_proposals_per_image: Proposals per image that train the box head; its cost
-            grows with this (torchvision's default is 512).
-{%- endif %}
-        predict_score_threshold: Lowest score ``predict`` writes out.
-        predict_nms_threshold: IoU for the class-aware NMS that ``predict`` applies last; below
-            ``nms_threshold`` it prunes overlapping boxes further.
-        optimizer: Builds the optimizer from the parameters (``model.optimizer`` in the YAML).
-        scheduler: Builds the learning-rate schedule from the optimizer, advanced every {{ 'step' if scheduler == 'onecycle' else 'epoch' }}.
-        compile: Compile the detector's backbone with ``torch.compile``: faster steps on a GPU,
-            after a compilation of a minute or so at the first step and whenever the size of the
-            batched images changes.
+{% include 'partials/families/detector/model_args.md' %}
     """
 
     def __init__(
