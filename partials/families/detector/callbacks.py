@@ -39,15 +39,13 @@ class PredictionWriter(base.PredictionWriter):
     def write(
         self, path: Path, predictions: list[list[dict]], trainer: Trainer, model: LightningModule
     ) -> str:
-        datamodule = trainer.datamodule
+        names, ids = model.hparams.class_names, model.hparams.category_ids
         images = [
             {
                 "path": image["path"],
                 "width": image["width"],
                 "height": image["height"],
-                "{{ objects }}": describe_{{ objects }}(
-                    image, datamodule.class_names, datamodule.category_ids
-                ),
+                "{{ objects }}": describe_{{ objects }}(image, names, ids),
             }
             for batch in predictions
             for image in batch

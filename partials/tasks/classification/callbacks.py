@@ -20,7 +20,7 @@ class PredictionWriter(base.PredictionWriter):
     def write(
         self, path: Path, predictions: list[dict], trainer: Trainer, model: LightningModule
     ) -> str:
-        class_names = trainer.datamodule.class_names
+        class_names = model.hparams.class_names
         with path.open("w", newline="") as file:
             writer = csv.writer(file)
             writer.writerow(["path", "prediction", *class_names])

@@ -90,12 +90,14 @@ class InstanceSegmenter(DetectorModel):
         sampled_proposals_per_image: int = 64,
         predict_score_threshold: float = 0.5,
         predict_nms_threshold: float = 0.5,
+        class_names: list[str] | None = None,
+        category_ids: list[int] | None = None,
         optimizer: OptimizerCallable = torch.optim.AdamW,
         scheduler: LRSchedulerCallable | None = None,
         compile: bool = False,
     ) -> None:
         super().__init__(optimizer, scheduler)
-        self.save_hyperparameters(ignore=self.RUNTIME_OPTIONS)
+        self.save_configuration()
         self.detector = build_mask_rcnn(
             name,
             weights_backbone=weights_backbone,

@@ -22,7 +22,7 @@ class PredictionWriter(base.PredictionWriter):
     def write(
         self, path: Path, predictions: list[dict], trainer: Trainer, model: LightningModule
     ) -> str:
-        class_names = trainer.datamodule.class_names
+        class_names = model.hparams.class_names
         separator = trainer.datamodule.label_separator
         threshold = model.threshold
         with path.open("w", newline="") as file:

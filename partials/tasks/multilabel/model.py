@@ -26,10 +26,17 @@ class MultilabelClassifier(MetricsModel):
         loss: Loss between logits [B, num_classes] and multi-hot targets [B, num_classes].
         dropout: Dropout probability before the linear head.
         threshold: Probability from which a label counts as predicted, in F1 and ``predict``.
+        class_names: The classes' names, in label order; linked from the data module and kept in
+            checkpoints, so that predictions name them on a machine without the data.
+        image_size: Side of the square images the model learns from; linked from the data
+            module and kept in checkpoints, so that ``predict`` and exports resize images alike.
         optimizer: Builds the optimizer (see ``TaskModel``).
         scheduler: Builds the learning-rate schedule (see ``TaskModel``).
         compile: Compile the backbone with ``torch.compile`` (see ``configs/default.yaml``).
     """
+
+    # Read at run time by predict and export: --model.threshold sets it, not the checkpoint.
+    RUNTIME_OPTIONS = (*MetricsModel.RUNTIME_OPTIONS, "threshold")
 
     def __init__(
         self,
@@ -38,12 +45,14 @@ class MultilabelClassifier(MetricsModel):
         loss: nn.Module,
         dropout: float = 0.2,
         threshold: float = 0.5,
+        class_names: list[str] | None = None,
+        image_size: int | None = None,
         optimizer: OptimizerCallable = torch.optim.AdamW,
         scheduler: LRSchedulerCallable | None = None,
         compile: bool = False,
     ) -> None:
         super().__init__(optimizer, scheduler)
-        self.save_hyperparameters(ignore=["backbone", "loss", "optimizer", "scheduler", "compile"])
+        self.save_configuration()
         self.backbone = backbone
         self.head = pooled_head(backbone.out_channels, num_classes, dropout)
         self.loss = loss

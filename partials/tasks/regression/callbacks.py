@@ -23,7 +23,7 @@ class PredictionWriter(base.PredictionWriter):
     ) -> str:
         with path.open("w", newline="") as file:
             writer = csv.writer(file)
-            writer.writerow(["path", *trainer.datamodule.target_names])
+            writer.writerow(["path", *model.hparams.target_names])
             for batch in predictions:
                 for image, values in zip(batch["paths"], batch["values"].tolist(), strict=True):
                     writer.writerow([image, *(f"{value:.6g}" for value in values)])

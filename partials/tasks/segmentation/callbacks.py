@@ -31,6 +31,8 @@ class PredictionWriter(BasePredictionWriter):
         dataloader_idx: int,
     ) -> None:
         image_dir = trainer.datamodule.predict_dir
+        if image_dir.is_file():  # one image
+            image_dir = image_dir.parent
         for path, mask in zip(prediction["paths"], prediction["masks"], strict=True):
             output_file = self.output_path / Path(path).relative_to(image_dir).with_suffix(".png")
             output_file.parent.mkdir(parents=True, exist_ok=True)

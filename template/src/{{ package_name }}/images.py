@@ -86,10 +86,12 @@ def default_num_workers(devices: int) -> int:
 
 
 class ImageFiles(Dataset):
-    """Every image below a folder, for prediction; yields (transformed image, path)."""
+    """Every image below a folder (or one image file), for prediction; yields (transformed
+    image, path)."""
 
     def __init__(self, root: Path, transform: Callable[[torch.Tensor], torch.Tensor]) -> None:
-        self.paths = sorted(path for path in root.rglob("*") if is_image_file(path))
+        candidates = [root] if root.is_file() else root.rglob("*")
+        self.paths = sorted(path for path in candidates if is_image_file(path))
         if not self.paths:
             raise FileNotFoundError(f"No images ({', '.join(IMAGE_EXTENSIONS)}) found in {root}.")
         self.transform = transform
