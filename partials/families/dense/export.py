@@ -5,6 +5,30 @@ EXAMPLE_BATCH_SIZE = 2
 CHECK_BATCH_SIZE = 3
 
 
+def metadata(model: {{ model_class }}) -> dict[str, str]:
+    """What whoever runs the file needs besides it: the task, the names of the outputs, and how
+    to prepare an image (``resize``, scale to [0, 1], subtract ``mean`` and divide by ``std``,
+    per RGB channel)."""
+    hparams = model.hparams
+    return {
+        "task": "{{ task }}",
+        "{{ linked[1] }}": json.dumps(hparams.get("{{ linked[1] }}")),
+        "image_size": json.dumps(hparams.get("image_size")),
+{%- if task in ['classification', 'multilabel'] %}
+        "resize": "the short side to image_size, then a centred square crop",
+{%- else %}
+        "resize": "to image_size x image_size",
+{%- endif %}
+        "mean": json.dumps(IMAGENET_MEAN),
+        "std": json.dumps(IMAGENET_STD),
+{%- if task == 'multilabel' %}
+        "threshold": json.dumps(model.threshold),
+{%- elif task == 'segmentation' %}
+        "ignore_index": json.dumps(hparams.ignore_index),
+{%- endif %}
+    }
+
+
 def example_images(config: dict, batch_size: int) -> torch.Tensor:
     """Random images shaped like the model's input, the same on every run."""
     image_size = config["data"]["image_size"]

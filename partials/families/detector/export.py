@@ -12,6 +12,18 @@ OUTPUTS = ("boxes", "labels", "scores")
 {%- endif %}
 
 
+def metadata(model: {{ model_class }}) -> dict[str, str]:
+    """What whoever runs the file needs besides it: the task, and the class of each label (label
+    ``l`` is ``class_names[l - 1]``, with the dataset's id ``category_ids[l - 1]``)."""
+    hparams = model.hparams
+    return {
+        "task": "{{ task }}",
+        "class_names": json.dumps(hparams.get("class_names")),
+        "category_ids": json.dumps(hparams.get("category_ids")),
+        "input": "one RGB image, float32 [3, H, W] in [0, 1]: the model resizes and normalises it",
+    }
+
+
 class SingleImageDetector(nn.Module):
     """The detector for one image, with its {{ 'boxes, labels, scores and masks' if detector_family == 'Mask R-CNN' else 'boxes, labels and scores' }} as a tuple for ONNX."""
 
