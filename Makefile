@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.pipeline --json benchmarks/results.json
 	$(BIN)/python -m benchmarks.first_step --json benchmarks/results.json
 	$(BIN)/python -m benchmarks.startup --json benchmarks/results.json
+	$(BIN)/python -m benchmarks.serve --json benchmarks/results.json
 	$(BIN)/python -m benchmarks.table benchmarks/results.json benchmarks/update-results.json
 
 # On a machine with a CUDA GPU: throughput per precision, channels_last and torch.compile.

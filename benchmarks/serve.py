@@ -101,7 +101,7 @@ def main() -> None:
     figures: dict[str, object] = {"requests": args.requests, "cpu_cores": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as workdir:
         for task in args.tasks:
-            package = f"serve_{task}"
+            package = f"serve_{task}"[:24]
             project = render_project(
                 Path(workdir, task), task=task, project_name=f"Serve {task}", package_name=package
             )

@@ -66,6 +66,17 @@ RULES = [
     Rule(r"torchrun .*", "torchrun-parse"),
     Rule(LIGHTNING, "fast"),
     Rule(rf"python -m {PACKAGE}\.(report|export) .*", "run"),
+    Rule(
+        rf"python -m {PACKAGE}\.serve --ckpt_path \$CKPT --port \d+",
+        "covered",
+        "the project's tests/test_serve.py starts the server on a free port "
+        "(test_generated_projects.py runs it)",
+    ),
+    Rule(
+        r"curl .*http://127\.0\.0\.1:\d+/predict",
+        "covered",
+        "the project's tests/test_serve.py sends an upload and a base64 JSON body alike",
+    ),
     Rule(r"sbatch scripts/slurm\.sbatch", "syntax"),
     Rule(r"pytest -m gpu", "run"),
     Rule(r"pytest", "covered", "test_generated_projects.py runs every project's own tests"),
