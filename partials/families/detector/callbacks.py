@@ -54,6 +54,19 @@ class PredictionWriter(base.PredictionWriter):
         return f"Predictions for {len(images)} images"
 
 
+def answers(prediction: list[dict], hparams: dict) -> list[dict]:
+    """Per image of one ``predict_step``: its size and {{ objects }}, as ``serve`` answers."""
+    names, ids = hparams["class_names"], hparams["category_ids"]
+    return [
+        {
+            "width": image["width"],
+            "height": image["height"],
+            "{{ objects }}": describe_{{ objects }}(image, names, ids),
+        }
+        for image in prediction
+    ]
+
+
 def describe_{{ objects }}(image: dict, class_names: list[str], category_ids: list[int]) -> list[dict]:
     """The {{ objects }} of one image as JSON-ready dicts; label ``l`` is class ``l - 1``."""
     {{ objects }} = []

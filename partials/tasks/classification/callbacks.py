@@ -1,4 +1,4 @@
-"""Writes what ``predict`` returns to a CSV file people can open."""
+"""What ``predict`` returns, as a CSV file people can open and as ``serve``'s JSON answers."""
 
 import csv
 from pathlib import Path
@@ -29,3 +29,15 @@ class PredictionWriter(base.PredictionWriter):
                     best = max(range(len(probs)), key=probs.__getitem__)
                     writer.writerow([image, class_names[best], *(f"{p:.4f}" for p in probs)])
         return "Predictions"
+
+
+def answers(prediction: dict, hparams: dict) -> list[dict]:
+    """Per image of one ``predict_step``: the likeliest class and every class's probability,
+    as ``serve`` answers."""
+    class_names = hparams["class_names"]
+    found = []
+    for probs in prediction["probs"].tolist():
+        best = max(range(len(probs)), key=probs.__getitem__)
+        named = dict(zip(class_names, probs, strict=True))
+        found.append({"class": class_names[best], "probabilities": named})
+    return found

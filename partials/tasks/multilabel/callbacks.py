@@ -1,4 +1,4 @@
-"""Writes what ``predict`` returns to a CSV file people can open."""
+"""What ``predict`` returns, as a CSV file people can open and as ``serve``'s JSON answers."""
 
 import csv
 from pathlib import Path
@@ -35,3 +35,14 @@ class PredictionWriter(base.PredictionWriter):
                     ]
                     writer.writerow([image, separator.join(labels), *(f"{p:.4f}" for p in probs)])
         return "Predictions"
+
+
+def answers(prediction: dict, hparams: dict, threshold: float) -> list[dict]:
+    """Per image of one ``predict_step``: the labels at or above ``threshold`` and every
+    label's probability, as ``serve`` answers."""
+    found = []
+    for probs in prediction["probs"].tolist():
+        named = dict(zip(hparams["class_names"], probs, strict=True))
+        labels = [name for name, p in named.items() if p >= threshold]
+        found.append({"labels": labels, "probabilities": named})
+    return found

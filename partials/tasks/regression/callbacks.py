@@ -1,4 +1,4 @@
-"""Writes what ``predict`` returns to a CSV file people can open."""
+"""What ``predict`` returns, as a CSV file people can open and as ``serve``'s JSON answers."""
 
 import csv
 from pathlib import Path
@@ -28,3 +28,11 @@ class PredictionWriter(base.PredictionWriter):
                 for image, values in zip(batch["paths"], batch["values"].tolist(), strict=True):
                     writer.writerow([image, *(f"{value:.6g}" for value in values)])
         return "Predictions"
+
+
+def answers(prediction: dict, hparams: dict) -> list[dict]:
+    """Per image of one ``predict_step``: each target's value, as ``serve`` answers."""
+    return [
+        {"values": dict(zip(hparams["target_names"], values, strict=True))}
+        for values in prediction["values"].tolist()
+    ]

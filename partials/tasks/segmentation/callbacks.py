@@ -1,11 +1,13 @@
-"""Writes what ``predict`` returns as mask PNGs, one per image."""
+"""What ``predict`` returns, as mask PNGs (one per image) and as ``serve``'s JSON answers."""
 
+import base64
 from pathlib import Path
 
+import torch
 from lightning.pytorch import LightningModule, Trainer
 from lightning.pytorch.callbacks import BasePredictionWriter
 from lightning.pytorch.utilities import rank_zero_info
-from torchvision.io import write_png
+from torchvision.io import encode_png, write_png
 
 
 class PredictionWriter(BasePredictionWriter):
@@ -40,3 +42,24 @@ class PredictionWriter(BasePredictionWriter):
 
     def on_predict_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
         rank_zero_info(f"Masks written to {self.output_path}/")
+
+
+def answers(prediction: dict, hparams: dict) -> list[dict]:
+    """Per image of one ``predict_step``: its mask of class indices as a base64 PNG and the
+    share of pixels of each class, as ``serve`` answers."""
+    class_names = hparams["class_names"]
+    found = []
+    for mask in prediction["masks"]:
+        counts = torch.bincount(mask.flatten().long(), minlength=len(class_names)).tolist()
+        found.append(
+            {
+                "height": mask.shape[0],
+                "width": mask.shape[1],
+                "mask_png": base64.b64encode(encode_png(mask[None]).numpy().tobytes()).decode(),
+                "pixel_share": {
+                    name: count / mask.numel()
+                    for name, count in zip(class_names, counts, strict=True)
+                },
+            }
+        )
+    return found
