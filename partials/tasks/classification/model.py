@@ -24,10 +24,7 @@ class ImageClassifier(MetricsModel):
         num_classes: Number of classes; linked from the data module by the CLI.
         loss: Loss between logits [B, num_classes] and class indices [B].
         dropout: Dropout probability before the linear head.
-        class_names: The classes' names, in label order; linked from the data module and kept in
-            checkpoints, so that predictions name them on a machine without the data.
-        image_size: Side of the square images the model learns from; linked from the data
-            module and kept in checkpoints, so that ``predict`` and exports resize images alike.
+{% include 'partials/families/dense/model_args.md' %}
         optimizer: Builds the optimizer (see ``TaskModel``).
         scheduler: Builds the learning-rate schedule (see ``TaskModel``).
         compile: Compile the backbone with ``torch.compile`` (see ``configs/default.yaml``).
@@ -39,14 +36,7 @@ class ImageClassifier(MetricsModel):
         num_classes: int,
         loss: nn.Module,
         dropout: float = 0.2,
-        class_names: list[str] | None = None,
-        image_size: int | None = None,
-        optimizer: OptimizerCallable = torch.optim.AdamW,
-        scheduler: LRSchedulerCallable | None = None,
-        compile: bool = False,
-    ) -> None:
-        super().__init__(optimizer, scheduler)
-        self.save_configuration()
+{% include 'partials/families/dense/model_signature.py' %}
         self.backbone = backbone
         self.head = pooled_head(backbone.out_channels, num_classes, dropout)
         self.loss = loss

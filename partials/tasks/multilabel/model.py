@@ -26,10 +26,7 @@ class MultilabelClassifier(MetricsModel):
         loss: Loss between logits [B, num_classes] and multi-hot targets [B, num_classes].
         dropout: Dropout probability before the linear head.
         threshold: Probability from which a label counts as predicted, in F1 and ``predict``.
-        class_names: The classes' names, in label order; linked from the data module and kept in
-            checkpoints, so that predictions name them on a machine without the data.
-        image_size: Side of the square images the model learns from; linked from the data
-            module and kept in checkpoints, so that ``predict`` and exports resize images alike.
+{% include 'partials/families/dense/model_args.md' %}
         optimizer: Builds the optimizer (see ``TaskModel``).
         scheduler: Builds the learning-rate schedule (see ``TaskModel``).
         compile: Compile the backbone with ``torch.compile`` (see ``configs/default.yaml``).
@@ -45,14 +42,7 @@ class MultilabelClassifier(MetricsModel):
         loss: nn.Module,
         dropout: float = 0.2,
         threshold: float = 0.5,
-        class_names: list[str] | None = None,
-        image_size: int | None = None,
-        optimizer: OptimizerCallable = torch.optim.AdamW,
-        scheduler: LRSchedulerCallable | None = None,
-        compile: bool = False,
-    ) -> None:
-        super().__init__(optimizer, scheduler)
-        self.save_configuration()
+{% include 'partials/families/dense/model_signature.py' %}
         self.backbone = backbone
         self.head = pooled_head(backbone.out_channels, num_classes, dropout)
         self.loss = loss

@@ -31,10 +31,7 @@ class ImageRegressor(MetricsModel):
         num_targets: Number of values to predict per image; linked from the data module.
         loss: Loss between standardised predictions and targets, both [B, num_targets].
         dropout: Dropout probability before the linear head.
-        target_names: The targets' names, in output order; linked from the data module and kept in
-            checkpoints, so that predictions name them on a machine without the data.
-        image_size: Side of the square images the model learns from; linked from the data
-            module and kept in checkpoints, so that ``predict`` and exports resize images alike.
+{% include 'partials/families/dense/model_args.md' %}
         optimizer: Builds the optimizer (see ``TaskModel``).
         scheduler: Builds the learning-rate schedule (see ``TaskModel``).
         compile: Compile the backbone with ``torch.compile`` (see ``configs/default.yaml``).
@@ -46,14 +43,7 @@ class ImageRegressor(MetricsModel):
         num_targets: int,
         loss: nn.Module,
         dropout: float = 0.2,
-        target_names: list[str] | None = None,
-        image_size: int | None = None,
-        optimizer: OptimizerCallable = torch.optim.AdamW,
-        scheduler: LRSchedulerCallable | None = None,
-        compile: bool = False,
-    ) -> None:
-        super().__init__(optimizer, scheduler)
-        self.save_configuration()
+{% include 'partials/families/dense/model_signature.py' %}
         self.backbone = backbone
         self.head = pooled_head(backbone.out_channels, num_targets, dropout)
         self.loss = loss

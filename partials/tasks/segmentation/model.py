@@ -60,10 +60,7 @@ class SegmentationModel(MetricsModel):
             keep it equal to the loss's.
         decoder_channels: Channels of the decoder's feature maps.
         dropout: Probability of dropping a whole decoder channel before the classifier.
-        class_names: The classes' names, in label order; linked from the data module and kept in
-            checkpoints, so that predictions name them on a machine without the data.
-        image_size: Side of the square images the model learns from; linked from the data
-            module and kept in checkpoints, so that ``predict`` and exports resize images alike.
+{% include 'partials/families/dense/model_args.md' %}
         optimizer: Builds the optimizer from the parameters (``model.optimizer`` in the YAML).
         scheduler: Builds the learning-rate schedule from the optimizer, advanced every {{ 'step' if scheduler == 'onecycle' else 'epoch' }}.
         compile: Compile ``forward`` (encoder, decoder and classifier) with ``torch.compile``:
@@ -79,14 +76,7 @@ class SegmentationModel(MetricsModel):
         ignore_index: int = 255,
         decoder_channels: int = 32,
         dropout: float = 0.2,
-        class_names: list[str] | None = None,
-        image_size: int | None = None,
-        optimizer: OptimizerCallable = torch.optim.AdamW,
-        scheduler: LRSchedulerCallable | None = None,
-        compile: bool = False,
-    ) -> None:
-        super().__init__(optimizer, scheduler)
-        self.save_configuration()
+{% include 'partials/families/dense/model_signature.py' %}
         self.backbone = backbone
         self.decoder = FPNDecoder(backbone.stage_channels, decoder_channels)
         self.classifier = nn.Sequential(
