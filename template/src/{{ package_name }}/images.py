@@ -3,11 +3,13 @@
 import logging
 import os
 import re
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import torch
+from PIL import Image, UnidentifiedImageError
 from torch.utils.data import Dataset
 from torchvision.io import ImageReadMode, decode_image
 from torchvision.transforms.v2.functional import to_dtype
@@ -16,21 +18,49 @@ log = logging.getLogger(__name__)
 
 # The formats torchvision.io.decode_image reads.
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+# Larger images are refused from their header, before decoding: a file of a few hundred KB can
+# declare 50000 x 50000 pixels, 7.5 GB once decoded, in every loader process at once. Raise it
+# for large scans or satellite tiles.
+MAX_PIXELS = 50_000_000
 
 
 def is_image_file(path: str | Path) -> bool:
-    """Whether ``decode_image`` can read the file, judged by its extension."""
-    return str(path).lower().endswith(IMAGE_EXTENSIONS)
+    """Whether ``decode_image`` can read the file, judged by its extension; hidden files (a
+    leading ``.``, such as macOS's ``._*`` AppleDouble files) are not data."""
+    name = Path(path).name
+    return name.lower().endswith(IMAGE_EXTENSIONS) and not name.startswith(".")
 
 
 class BadImageError(ValueError):
     """An image file that cannot be decoded: missing, empty, truncated or not an image."""
 
 
-def read_image(path: str | Path, mode: ImageReadMode) -> torch.Tensor:
-    """Decode an image file; raise BadImageError naming the file if it cannot be decoded."""
+def check_pixel_count(path: str | Path) -> None:
+    """Raise BadImageError if the image's header declares more than ``MAX_PIXELS`` pixels."""
     try:
-        return decode_image(str(path), mode=mode)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as header:
+                width, height = header.size
+    except Image.DecompressionBombError:
+        width = height = None  # Pillow's own limit, far above this one
+    except (OSError, UnidentifiedImageError):
+        return  # decode_image says what is wrong with it
+    if width is None or width * height > MAX_PIXELS:
+        size = "more pixels than Pillow opens" if width is None else f"{width} x {height} pixels"
+        raise BadImageError(
+            f"{path} declares {size}, over images.MAX_PIXELS ({MAX_PIXELS:,}); shrink it, raise "
+            "MAX_PIXELS in images.py, or set data.skip_bad_samples: true to skip such files."
+        )
+
+
+def read_image(path: str | Path, mode: ImageReadMode) -> torch.Tensor:
+    """Decode an image file upright (as its EXIF orientation says, as photo viewers show it),
+    the first frame of an animation; raise BadImageError naming the file if it cannot be
+    decoded or is too large."""
+    check_pixel_count(path)
+    try:
+        image = decode_image(str(path), mode=mode, apply_exif_orientation=True)
     except RuntimeError as error:
         # torchvision's messages start with the C++ function, file and line.
         reason = re.sub(r"^\w+, \S+:\d+, ", "", str(error)).strip()
@@ -38,6 +68,7 @@ def read_image(path: str | Path, mode: ImageReadMode) -> torch.Tensor:
             f"{path} cannot be read as an image ({reason}); fix or remove it, or set "
             "data.skip_bad_samples: true to skip such files with a warning."
         ) from None
+    return image[0] if image.ndim == 4 else image  # an animated GIF's frames: the first
 
 
 def read_rgb(path: str | Path) -> torch.Tensor:
@@ -85,13 +116,22 @@ def default_num_workers(devices: int) -> int:
     return max(1, min(8, (cores or 1) // devices))
 
 
+def is_hidden(path: Path, root: Path) -> bool:
+    """Whether ``path`` lies in a folder below ``root`` that holds no data: a hidden one (such
+    as ``.ipynb_checkpoints``) or macOS's ``__MACOSX``."""
+    folders = path.relative_to(root).parts[:-1] if path != root else ()
+    return any(folder.startswith(".") or folder == "__MACOSX" for folder in folders)
+
+
 class ImageFiles(Dataset):
     """Every image below a folder (or one image file), for prediction; yields (transformed
     image, path)."""
 
     def __init__(self, root: Path, transform: Callable[[torch.Tensor], torch.Tensor]) -> None:
         candidates = [root] if root.is_file() else root.rglob("*")
-        self.paths = sorted(path for path in candidates if is_image_file(path))
+        self.paths = sorted(
+            path for path in candidates if is_image_file(path) and not is_hidden(path, root)
+        )
         if not self.paths:
             raise FileNotFoundError(f"No images ({', '.join(IMAGE_EXTENSIONS)}) found in {root}.")
         self.transform = transform
