@@ -43,6 +43,7 @@ def test_default_project_tree(default_project: Path) -> None:
         "model.py",
         "plots.py",
         "report.py",
+        "serve.py",
         "summary.py",
         "transforms.py",
     }

@@ -5,8 +5,9 @@ import os
 import re
 import warnings
 from collections.abc import Callable
+from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import torch
 from PIL import Image, UnidentifiedImageError
@@ -35,13 +36,13 @@ class BadImageError(ValueError):
     """An image file that cannot be decoded: missing, empty, truncated or not an image."""
 
 
-def check_pixel_count(path: str | Path) -> None:
+def check_pixel_count(header: str | Path | BinaryIO, name: str | Path) -> None:
     """Raise BadImageError if the image's header declares more than ``MAX_PIXELS`` pixels."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as header:
-                width, height = header.size
+            with Image.open(header) as opened:
+                width, height = opened.size
     except Image.DecompressionBombError:
         width = height = None  # Pillow's own limit, far above this one
     except (OSError, UnidentifiedImageError):
@@ -49,18 +50,19 @@ def check_pixel_count(path: str | Path) -> None:
     if width is None or width * height > MAX_PIXELS:
         size = "more pixels than Pillow opens" if width is None else f"{width} x {height} pixels"
         raise BadImageError(
-            f"{path} declares {size}, over images.MAX_PIXELS ({MAX_PIXELS:,}); shrink it, raise "
+            f"{name} declares {size}, over images.MAX_PIXELS ({MAX_PIXELS:,}); shrink it, raise "
             "MAX_PIXELS in images.py, or set data.skip_bad_samples: true to skip such files."
         )
 
 
-def read_image(path: str | Path, mode: ImageReadMode) -> torch.Tensor:
-    """Decode an image file upright (as its EXIF orientation says, as photo viewers show it),
-    the first frame of an animation; raise BadImageError naming the file if it cannot be
-    decoded or is too large."""
-    check_pixel_count(path)
+def read_image(path: str | Path, mode: ImageReadMode, data: bytes | None = None) -> torch.Tensor:
+    """Decode an image file (or ``data``, its bytes in memory, named ``path``) upright, as its
+    EXIF orientation says and photo viewers show it, an animation as its first frame; raise
+    BadImageError naming it if it cannot be decoded or is too large."""
+    check_pixel_count(path if data is None else BytesIO(data), name=path)
+    source = str(path) if data is None else torch.frombuffer(bytearray(data), dtype=torch.uint8)
     try:
-        image = decode_image(str(path), mode=mode, apply_exif_orientation=True)
+        image = decode_image(source, mode=mode, apply_exif_orientation=True)
     except RuntimeError as error:
         # torchvision's messages start with the C++ function, file and line.
         reason = re.sub(r"^\w+, \S+:\d+, ", "", str(error)).strip()
@@ -71,13 +73,13 @@ def read_image(path: str | Path, mode: ImageReadMode) -> torch.Tensor:
     return image[0] if image.ndim == 4 else image  # an animated GIF's frames: the first
 
 
-def read_rgb(path: str | Path) -> torch.Tensor:
-    """Decode an image file to a uint8 RGB tensor of shape [3, H, W], without PIL.
+def read_rgb(path: str | Path, data: bytes | None = None) -> torch.Tensor:
+    """Decode an image file (or its bytes, ``data``) to a uint8 RGB tensor [3, H, W].
 
     Grayscale, palette and RGBA images become RGB (alpha is dropped) and 16-bit images are
     scaled to 8 bits, so every image of a dataset arrives in the same form.
     """
-    image = read_image(path, ImageReadMode.RGB)
+    image = read_image(path, ImageReadMode.RGB, data)
     if image.dtype != torch.uint8:
         image = to_dtype(image, torch.uint8, scale=True)
     return image
