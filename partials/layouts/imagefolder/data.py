@@ -4,36 +4,58 @@ The splits are ``train``, ``val`` and, optionally, ``test`` (``val`` stands in w
 missing). Class names and their order come from the ``train`` folders.
 """
 
-from functools import cached_property
+import logging
+from functools import cached_property, partial
 from pathlib import Path
 
 from torchvision.datasets import ImageFolder
 from torchvision.datasets.folder import find_classes
 
 from {{ package_name }}.base import ImageDataModule
-from {{ package_name }}.images import is_image_file, read_rgb
+from {{ package_name }}.images import is_data_folder, is_image_below, read_rgb
 from {{ package_name }}.transforms import EvalTransform, Normalize, TrainTransform
+
+log = logging.getLogger(__name__)
 
 
 class ClassFolders(ImageFolder):
-    """One split of the dataset, labelled with the class list of the train split."""
+    """One split of the dataset, labelled with the class list of the train split.
 
-    def __init__(self, root: Path, classes: list[str], transform: TrainTransform | EvalTransform):
+    Every class needs images in train; another split may lack some (a rare class), with a
+    warning naming them.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        classes: list[str],
+        transform: TrainTransform | EvalTransform,
+        allow_empty: bool,
+    ) -> None:
         self.fixed_classes = classes
         try:
             super().__init__(
-                str(root), transform=transform, loader=read_rgb, is_valid_file=is_image_file
+                str(root),
+                transform=transform,
+                loader=read_rgb,
+                is_valid_file=partial(is_image_below, root),
+                allow_empty=allow_empty,
             )
         except FileNotFoundError as error:  # torchvision names empty classes, not their split
             if str(root) in str(error):
                 raise
             raise FileNotFoundError(f"{root}: {error}".strip()) from None
+        missing = set(classes) - {classes[label] for label in self.targets}
+        if missing:
+            log.warning("%s has no images of the classes %s.", root, ", ".join(sorted(missing)))
 
     def find_classes(self, directory: str) -> tuple[list[str], dict[str, int]]:
         unknown = sorted(
             entry.name
             for entry in Path(directory).iterdir()
-            if entry.is_dir() and entry.name not in self.fixed_classes
+            if entry.is_dir()
+            and is_data_folder(entry.name)
+            and entry.name not in self.fixed_classes
         )
         if unknown:
             raise ValueError(
@@ -84,7 +106,7 @@ class ImageFolderDataModule(ImageDataModule):
                 f"{train_dir} does not exist: point --data.data_dir at a dataset, or write the "
                 f"demo dataset with `python -m {{ package_name }}.demo_data {self.data_dir}`."
             )
-        return find_classes(str(train_dir))[0]
+        return [name for name in find_classes(str(train_dir))[0] if is_data_folder(name)]
 
     @property
     def num_classes(self) -> int:
@@ -97,4 +119,9 @@ class ImageFolderDataModule(ImageDataModule):
         return (self.data_dir / split).is_dir()
 
     def dataset(self, split: str, train: bool) -> ClassFolders:
-        return ClassFolders(self.data_dir / split, self.class_names, self.transform(train))
+        return ClassFolders(
+            self.data_dir / split,
+            self.class_names,
+            self.transform(train),
+            allow_empty=split != "train",
+        )

@@ -63,11 +63,33 @@ def folders(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_an_empty_class_folder_is_named_with_its_split(folders: Path) -> None:
+def test_an_empty_class_folder_in_train_is_named_with_its_split(folders: Path) -> None:
+    (folders / "train" / "dog" / "a.png").unlink()
+    datamodule = ImageFolderDataModule(data_dir=str(folders), num_workers=0)
+    with pytest.raises(FileNotFoundError, match=r"train: Found no valid file for the classes dog"):
+        datamodule.setup("fit")
+
+
+def test_a_split_may_lack_a_rare_class_with_a_warning(
+    folders: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     (folders / "val" / "dog" / "a.png").unlink()
     datamodule = ImageFolderDataModule(data_dir=str(folders), num_workers=0)
-    with pytest.raises(FileNotFoundError, match=r"val: Found no valid file for the classes dog"):
-        datamodule.setup("validate")
+    datamodule.setup("validate")
+    assert len(datamodule.val_set) == 1
+    assert "val has no images of the classes dog" in caplog.text
+
+
+def test_hidden_files_and_folders_are_not_data(folders: Path) -> None:
+    junk = ["._a.png", ".ipynb_checkpoints/a-checkpoint.png", "__MACOSX/._a.png"]
+    for split in ("train", "val"):
+        for name in [*junk, *(f"cat/{path}" for path in junk)]:
+            (folders / split / name).parent.mkdir(parents=True, exist_ok=True)
+            write_png(torch.zeros(3, 8, 8, dtype=torch.uint8), str(folders / split / name))
+    datamodule = ImageFolderDataModule(data_dir=str(folders), num_workers=0)
+    assert datamodule.class_names == ["cat", "dog"]
+    datamodule.setup("fit")
+    assert len(datamodule.train_set) == len(datamodule.val_set) == 2
 
 
 def test_an_unreadable_image_fails_by_name_or_is_skipped(folders: Path) -> None:

@@ -19,7 +19,7 @@ from {{ package_name }}.base import ImageDataModule
 from {{ package_name }}.images import (
     BadImageError,
     ImageFiles,
-    is_image_file,
+    is_image_below,
     read_image,
     read_rgb,
 )
@@ -47,7 +47,7 @@ class MaskFolders(Dataset):
         ignore_index: int = 255,
     ) -> None:
         image_dir, mask_dir = root / "images", root / "masks"
-        images = sorted(path for path in image_dir.rglob("*") if is_image_file(path))
+        images = sorted(path for path in image_dir.rglob("*") if is_image_below(image_dir, path))
         if not images:
             raise FileNotFoundError(f"No images found in {image_dir}.")
         self.samples = [

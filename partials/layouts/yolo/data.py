@@ -18,7 +18,7 @@ from torchvision import tv_tensors
 from torchvision.ops import box_convert
 
 from {{ package_name }}.base import ImageDataModule, Target, collate_detections
-from {{ package_name }}.images import is_image_file, read_rgb
+from {{ package_name }}.images import is_image_below, read_rgb
 from {{ package_name }}.transforms import EvalTransform, TrainTransform, to_float
 
 
@@ -63,7 +63,7 @@ class YoloDetection(Dataset):
         self, root: Path, num_classes: int, transform: TrainTransform | EvalTransform
     ) -> None:
         image_dir = root / "images"
-        paths = sorted(path for path in image_dir.rglob("*") if is_image_file(path))
+        paths = sorted(path for path in image_dir.rglob("*") if is_image_below(image_dir, path))
         if not paths:
             raise FileNotFoundError(f"No images found in {image_dir}.")
         self.samples = []

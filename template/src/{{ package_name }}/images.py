@@ -118,11 +118,21 @@ def default_num_workers(devices: int) -> int:
     return max(1, min(8, (cores or 1) // devices))
 
 
+def is_data_folder(name: str) -> bool:
+    """Whether a folder of this name can hold data: hidden folders (a leading ``.``, such as
+    ``.ipynb_checkpoints``) and macOS's ``__MACOSX`` cannot."""
+    return not name.startswith(".") and name != "__MACOSX"
+
+
 def is_hidden(path: Path, root: Path) -> bool:
-    """Whether ``path`` lies in a folder below ``root`` that holds no data: a hidden one (such
-    as ``.ipynb_checkpoints``) or macOS's ``__MACOSX``."""
+    """Whether ``path`` lies in a folder below ``root`` that holds no data."""
     folders = path.relative_to(root).parts[:-1] if path != root else ()
-    return any(folder.startswith(".") or folder == "__MACOSX" for folder in folders)
+    return not all(is_data_folder(folder) for folder in folders)
+
+
+def is_image_below(root: Path, path: str | Path) -> bool:
+    """Whether ``path`` is an image file in a data folder below ``root``."""
+    return is_image_file(path) and not is_hidden(Path(path), root)
 
 
 class ImageFiles(Dataset):
@@ -131,9 +141,7 @@ class ImageFiles(Dataset):
 
     def __init__(self, root: Path, transform: Callable[[torch.Tensor], torch.Tensor]) -> None:
         candidates = [root] if root.is_file() else root.rglob("*")
-        self.paths = sorted(
-            path for path in candidates if is_image_file(path) and not is_hidden(path, root)
-        )
+        self.paths = sorted(path for path in candidates if is_image_below(root, path))
         if not self.paths:
             raise FileNotFoundError(f"No images ({', '.join(IMAGE_EXTENSIONS)}) found in {root}.")
         self.transform = transform
