@@ -54,6 +54,27 @@ def read_coco(annotation_file: Path) -> dict:
     return coco
 
 
+def unique_images(images: list[dict], annotation_file: Path) -> dict[int, dict]:
+    """The images by id, after checking that no id or file is listed twice: either would give
+    one image's boxes to another, or count an image twice."""
+    by_id: dict[int, dict] = {}
+    files: set[str] = set()
+    for image in images:
+        earlier = by_id.setdefault(image["id"], image)
+        if earlier is not image:
+            raise ValueError(
+                f"{annotation_file}: images {earlier['file_name']} and {image['file_name']} share "
+                f"the id {image['id']}; give each image its own id."
+            )
+        if image["file_name"] in files:
+            raise ValueError(
+                f"{annotation_file} lists {image['file_name']} twice (the second with id "
+                f"{image['id']}); list each image once, all its annotations with its one id."
+            )
+        files.add(image["file_name"])
+    return by_id
+
+
 def check_box(annotation: dict, image: dict, where: str) -> list[float]:
     """The annotation's ``[x, y, w, h]``, if it is a box of positive size that meets its image."""
     box = annotation.get("bbox")
@@ -94,7 +115,7 @@ class CocoDetection(Dataset):
         coco = read_coco(annotation_file)
         if not coco["images"]:
             raise ValueError(f"{annotation_file} lists no images.")
-        images = {image["id"]: image for image in coco["images"]}
+        images = unique_images(coco["images"], annotation_file)
         self.label_of = {category: label for label, category in enumerate(category_ids, start=1)}
         objects: dict[int, list[dict]] = defaultdict(list)
         for annotation in coco.get("annotations", []):

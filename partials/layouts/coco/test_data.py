@@ -144,6 +144,10 @@ def broken(coco_dir: Path, change: str) -> CocoDataModule:
         coco["images"], coco["annotations"] = [], []
     elif change == "missing image file":
         coco["images"][1]["file_name"] = "sub/gone.png"
+    elif change == "duplicate image id":
+        coco["images"][1]["id"] = coco["images"][0]["id"]
+    elif change == "duplicate file name":
+        coco["images"][1]["file_name"] = coco["images"][0]["file_name"]
     elif change == "unknown image_id":
         annotation["image_id"] = 99
     elif change == "zero width":
@@ -161,6 +165,8 @@ def broken(coco_dir: Path, change: str) -> CocoDataModule:
         ("no images list", r"val\.json has no images list"),
         ("empty images list", r"val\.json lists no images"),
         ("missing image file", r"val\.json lists 1 images that do not exist, such as .*gone\.png"),
+        ("duplicate image id", r"val\.json: images a\.jpg and sub/b\.png share the id 7"),
+        ("duplicate file name", r"val\.json lists a\.jpg twice \(the second with id \d+\)"),
         ("unknown image_id", r"annotation 1 has image_id 99, which its images list lacks"),
         ("zero width", r"annotation 1 has bbox \[10, 5, 0, 15\]; expected \[x, y, width"),
         ("outside the image", r"annotation 1 has bbox \[70, 5, 10, 10\], outside its image a\.jpg"),
