@@ -20,6 +20,8 @@ some).
 """
 
 import csv
+import io
+import logging
 {%- if task == 'regression' %}
 import math
 {%- endif %}
@@ -34,23 +36,52 @@ from {{ package_name }}.base import ImageDataModule
 from {{ package_name }}.images import read_rgb
 from {{ package_name }}.transforms import EvalTransform, Normalize, TrainTransform
 
+log = logging.getLogger(__name__)
+
 # A row's cells by column name, and where the row is ("data/val.csv, line 7") for error messages.
 Row = tuple[dict[str, str], str]
+# What spreadsheet programs separate cells with, by locale: commas, or semicolons where the
+# comma is the decimal mark; tabs and bars from other tools.
+DELIMITERS = ",;\t|"
+
+
+def read_text(csv_path: Path) -> str:
+    """The file's text: UTF-8 (with or without the byte-order mark spreadsheet programs write),
+    else Windows-1252, what Excel saves on Western-language Windows."""
+    data = csv_path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ValueError(
+            f"{csv_path} is not UTF-8 text (byte {utf8_error.start}: {utf8_error.reason}); save "
+            "it as UTF-8 CSV."
+        ) from None
+    log.warning("%s is not UTF-8; read as Windows-1252. Save it as UTF-8 to be sure.", csv_path)
+    return text
 
 
 def read_csv(csv_path: Path) -> tuple[list[str], list[Row]]:
-    """The header and the rows of a CSV file whose first row names the columns."""
-    # utf-8-sig also reads the byte-order mark that spreadsheet programs write.
-    with csv_path.open(newline="", encoding="utf-8-sig") as file:
-        reader = csv.DictReader(file)
-        header = list(reader.fieldnames or [])
-        rows = []
-        for row in reader:
-            where = f"{csv_path}, line {reader.line_num}"
-            if None in row:
-                raise ValueError(f"{where}: more cells than the header has columns.")
-            # Short rows get None for their missing cells; read those as empty.
-            rows.append(({column: cell or "" for column, cell in row.items()}, where))
+    """The header and the rows of a CSV file whose first row names the columns; the cells may
+    be separated by commas, semicolons, tabs or bars, as the header shows."""
+    text = read_text(csv_path)
+    # The header names the columns, so it holds no separator but the one between them.
+    header_line = text.partition("\n")[0]
+    delimiter = max(DELIMITERS, key=header_line.count) if header_line else ","
+    if not header_line.count(delimiter):
+        delimiter = ","  # one column
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = list(reader.fieldnames or [])
+    rows = []
+    for row in reader:
+        where = f"{csv_path}, line {reader.line_num}"
+        if None in row:
+            raise ValueError(f"{where}: more cells than the header has columns.")
+        # Short rows get None for their missing cells; read those as empty.
+        rows.append(({column: cell or "" for column, cell in row.items()}, where))
     return header, rows
 {%- if task == 'regression' %}
 

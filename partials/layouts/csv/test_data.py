@@ -1,5 +1,7 @@
 """The data module reads CSV splits the way the model expects them and names bad rows."""
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -191,6 +193,38 @@ def test_a_row_with_more_cells_than_columns_is_named(hand_written: Path) -> None
     with (hand_written / "val.csv").open("a") as file:
         file.write("images/d.png,1,2,3,4\n")
     with pytest.raises(ValueError, match=r"val\.csv, line 3: more cells than the header"):
+        datamodule(hand_written).setup("validate")
+
+
+def test_semicolons_and_windows_1252_read_as_commas_and_utf_8(
+    hand_written: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A CSV as Excel saves it where the comma is the decimal mark: ';' between cells, and
+    Windows-1252 text (here in an image's name)."""
+{%- if task == 'multilabel' %}
+    options = {"label_separator": ";"}
+{%- else %}
+    options = {}
+{%- endif %}
+    before = datamodule(hand_written, **options)
+    before.setup("validate")
+    val_file = hand_written / "val.csv"
+    rows = list(csv.reader(io.StringIO(val_file.read_text(encoding="utf-8-sig"))))
+    (hand_written / "images" / "d.png").rename(hand_written / "images" / "déjà.png")
+    renamed = [[cell.replace("images/d.png", "images/déjà.png") for cell in row] for row in rows]
+    text = io.StringIO()
+    csv.writer(text, delimiter=";").writerows(renamed)
+    val_file.write_bytes(text.getvalue().encode("cp1252"))
+    after = datamodule(hand_written, **options)
+    after.setup("validate")
+    assert [path.name for path in after.val_set.paths] == ["déjà.png"]
+    assert after.val_set.targets.tolist() == before.val_set.targets.tolist()
+    assert "val.csv is not UTF-8; read as Windows-1252" in caplog.text
+
+
+def test_a_csv_in_no_known_encoding_is_named(hand_written: Path) -> None:
+    (hand_written / "val.csv").write_bytes(b"image,label\nimages/d\x81.png,dog\n")
+    with pytest.raises(ValueError, match=r"val\.csv is not UTF-8 text \(byte 20: .*\)"):
         datamodule(hand_written).setup("validate")
 
 
