@@ -10,15 +10,16 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import torch
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from torch.utils.data import Dataset
 from torchvision.io import ImageReadMode, decode_image
-from torchvision.transforms.v2.functional import to_dtype
+from torchvision.transforms.v2.functional import pil_to_tensor, to_dtype
 
 log = logging.getLogger(__name__)
 
-# The formats torchvision.io.decode_image reads.
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+# The formats torchvision.io.decode_image reads, and those Pillow decodes for it.
+PILLOW_EXTENSIONS = (".bmp", ".tif", ".tiff")
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", *PILLOW_EXTENSIONS)
 # Larger images are refused from their header, before decoding: a file of a few hundred KB can
 # declare 50000 x 50000 pixels, 7.5 GB once decoded, in every loader process at once. Raise it
 # for large scans or satellite tiles.
@@ -39,8 +40,9 @@ class BadImageError(ValueError):
 def check_pixel_count(header: str | Path | BinaryIO, name: str | Path) -> None:
     """Raise BadImageError if the image's header declares more than ``MAX_PIXELS`` pixels."""
     try:
+        # Pillow's notes on large or odd headers: this check and the decoding say what matters.
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore")
             with Image.open(header) as opened:
                 width, height = opened.size
     except Image.DecompressionBombError:
@@ -62,8 +64,11 @@ def read_image(path: str | Path, mode: ImageReadMode, data: bytes | None = None)
     check_pixel_count(path if data is None else BytesIO(data), name=path)
     source = str(path) if data is None else torch.frombuffer(bytearray(data), dtype=torch.uint8)
     try:
-        image = decode_image(source, mode=mode, apply_exif_orientation=True)
-    except RuntimeError as error:
+        if str(path).lower().endswith(PILLOW_EXTENSIONS):
+            image = decode_with_pillow(path if data is None else BytesIO(data), mode)
+        else:
+            image = decode_image(source, mode=mode, apply_exif_orientation=True)
+    except (RuntimeError, OSError, UnidentifiedImageError) as error:
         # torchvision's messages start with the C++ function, file and line.
         reason = re.sub(r"^\w+, \S+:\d+, ", "", str(error)).strip()
         raise BadImageError(
@@ -71,6 +76,20 @@ def read_image(path: str | Path, mode: ImageReadMode, data: bytes | None = None)
             "data.skip_bad_samples: true to skip such files with a warning."
         ) from None
     return image[0] if image.ndim == 4 else image  # an animated GIF's frames: the first
+
+
+def decode_with_pillow(source: str | Path | BinaryIO, mode: ImageReadMode) -> torch.Tensor:
+    """A BMP or TIFF image, which torchvision.io cannot decode, as ``decode_image`` returns
+    others: upright, [C, H, W], in ``mode`` (a palette image unchanged keeps its indices)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a damaged file fails below, with the reason
+        with Image.open(source) as opened:
+            image = ImageOps.exif_transpose(opened)
+            if mode == ImageReadMode.RGB:
+                image = image.convert("RGB")
+            elif mode == ImageReadMode.GRAY:
+                image = image.convert("L")
+            return pil_to_tensor(image)
 
 
 def read_rgb(path: str | Path, data: bytes | None = None) -> torch.Tensor:
