@@ -49,6 +49,7 @@ def export_onnx(model: {{ model_class }}, images: torch.Tensor, path: Path) -> N
         output_names=[output],
         dynamic_axes={"images": {0: "batch"}, output: {0: "batch"}},
     )
+    store_onnx_metadata(path, metadata(model))
 
 
 def export_torchscript(model: {{ model_class }}, images: torch.Tensor, path: Path) -> None:
@@ -56,7 +57,7 @@ def export_torchscript(model: {{ model_class }}, images: torch.Tensor, path: Pat
     # TorchScript cannot trace a LightningModule itself (its trainer property raises outside a
     # Trainer), so torch.fx first copies out the forward pass and the layers it uses.
     network = torch.fx.symbolic_trace(model)
-    torch.jit.trace(network, images).save(str(path))
+    torch.jit.trace(network, images).save(str(path), _extra_files=torchscript_extra_files(model))
 
 
 def run_exported(path: Path, file_format: str, images: torch.Tensor) -> torch.Tensor:

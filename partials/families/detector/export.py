@@ -55,11 +55,13 @@ def export_onnx(model: {{ model_class }}, path: Path) -> None:
         output_names=list(OUTPUTS),
         dynamic_axes=dynamic_axes,
     )
+    store_onnx_metadata(path, metadata(model))
 
 
 def export_torchscript(model: {{ model_class }}, path: Path) -> None:
     """Write torchvision's scripted detector: a list of images in, ``(losses, detections)`` out."""
-    torch.jit.script(model.detector).save(str(path))
+    scripted = torch.jit.script(model.detector)
+    scripted.save(str(path), _extra_files=torchscript_extra_files(model))
 
 
 def run_exported(path: Path, file_format: str, image: torch.Tensor) -> Detections:

@@ -37,7 +37,7 @@ class BadImageError(ValueError):
     """An image file that cannot be decoded: missing, empty, truncated or not an image."""
 
 
-def check_pixel_count(header: str | Path | BinaryIO, name: str | Path) -> None:
+def check_pixel_count(header: BinaryIO, name: str | Path) -> None:
     """Raise BadImageError if the image's header declares more than ``MAX_PIXELS`` pixels."""
     try:
         # Pillow's notes on large or odd headers: this check and the decoding say what matters.
@@ -61,13 +61,17 @@ def read_image(path: str | Path, mode: ImageReadMode, data: bytes | None = None)
     """Decode an image file (or ``data``, its bytes in memory, named ``path``) upright, as its
     EXIF orientation says and photo viewers show it, an animation as its first frame; raise
     BadImageError naming it if it cannot be decoded or is too large."""
-    check_pixel_count(path if data is None else BytesIO(data), name=path)
-    source = str(path) if data is None else torch.frombuffer(bytearray(data), dtype=torch.uint8)
     try:
+        if data is None:
+            data = Path(path).read_bytes()  # once, for the header check and the decoding
+        if not data:
+            raise OSError("the file is empty")
+        check_pixel_count(BytesIO(data), name=path)
         if str(path).lower().endswith(PILLOW_EXTENSIONS):
-            image = decode_with_pillow(path if data is None else BytesIO(data), mode)
+            image = decode_with_pillow(BytesIO(data), mode)
         else:
-            image = decode_image(source, mode=mode, apply_exif_orientation=True)
+            encoded = torch.frombuffer(bytearray(data), dtype=torch.uint8)
+            image = decode_image(encoded, mode=mode, apply_exif_orientation=True)
     except (RuntimeError, OSError, UnidentifiedImageError) as error:
         # torchvision's messages start with the C++ function, file and line.
         reason = re.sub(r"^\w+, \S+:\d+, ", "", str(error)).strip()
@@ -78,7 +82,7 @@ def read_image(path: str | Path, mode: ImageReadMode, data: bytes | None = None)
     return image[0] if image.ndim == 4 else image  # an animated GIF's frames: the first
 
 
-def decode_with_pillow(source: str | Path | BinaryIO, mode: ImageReadMode) -> torch.Tensor:
+def decode_with_pillow(source: BinaryIO, mode: ImageReadMode) -> torch.Tensor:
     """A BMP or TIFF image, which torchvision.io cannot decode, as ``decode_image`` returns
     others: upright, [C, H, W], in ``mode`` (a palette image unchanged keeps its indices)."""
     with warnings.catch_warnings():
