@@ -1,10 +1,4 @@
-        batch_size: Images per batch on each device.
-        num_workers: Loader processes per device; 0 loads in the main process, None shares the
-            CPU cores among the devices (at most 8 each).
-        predict_dir: Folder of images for ``predict``; defaults to ``data_dir/{{ predict_default }}``.
-        skip_bad_samples: Skip images that cannot be read (missing, truncated, not an
-            image) with a warning; False stops at the first with an error naming it.
-    """
+{% include 'partials/layouts/data_module_args.md' %}
 
     def __init__(
         self,
@@ -13,6 +7,7 @@
         num_workers: int | None = None,
         predict_dir: str | None = None,
         skip_bad_samples: bool = False,
+        allow_outside_paths: bool = False,
     ) -> None:
         super().__init__(
             data_dir=data_dir,
@@ -20,6 +15,7 @@
             num_workers=num_workers,
             predict_dir=Path(predict_dir or Path(data_dir, "{{ predict_default }}")),
             skip_bad_samples=skip_bad_samples,
+            allow_outside_paths=allow_outside_paths,
             to_model_input=to_float,
             collate_fn=collate_detections,
         )

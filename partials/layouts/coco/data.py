@@ -146,6 +146,7 @@ class CocoDetection(Dataset):
                 f"{annotation_file} lists {len(missing)} images that do not exist, such as "
                 f"{missing[0]}; file_name is relative to {image_dir}."
             )
+        self.files = [annotation_file, *(path for path, _ in self.samples)]
         self.transform = transform
 
     def __len__(self) -> int:
@@ -175,6 +176,7 @@ class CocoDetection(Dataset):
 
 
 {% set predict_default = 'images/val' -%}
+{% set predict_dir_default = 'defaults to ``data_dir/images/val``' -%}
 class CocoDataModule(ImageDataModule):
     """Loads COCO instance annotations, decoding images with torchvision.io.
 

@@ -154,6 +154,9 @@ def broken(coco_dir: Path, change: str) -> CocoDataModule:
         annotation["bbox"] = [10, 5, 0, 15]
     elif change == "outside the image":
         annotation["bbox"] = [70, 5, 10, 10]  # the image is 60 pixels wide
+    elif change == "a path out of data_dir":
+        (coco_dir.parent / "elsewhere.png").write_bytes((coco_dir / "images/a.jpg").read_bytes())
+        coco["images"][1]["file_name"] = "../../elsewhere.png"
     val_file.write_text(json.dumps(coco))
     return CocoDataModule(data_dir=str(coco_dir), num_workers=0)
 
@@ -170,6 +173,7 @@ def broken(coco_dir: Path, change: str) -> CocoDataModule:
         ("unknown image_id", r"annotation 1 has image_id 99, which its images list lacks"),
         ("zero width", r"annotation 1 has bbox \[10, 5, 0, 15\]; expected \[x, y, width"),
         ("outside the image", r"annotation 1 has bbox \[70, 5, 10, 10\], outside its image a\.jpg"),
+        ("a path out of data_dir", r"images/\.\./\.\./elsewhere\.png resolves to .*, outside the"),
     ],
 )
 def test_broken_annotation_files_are_named(coco_dir: Path, change: str, message: str) -> None:

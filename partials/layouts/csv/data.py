@@ -2,7 +2,8 @@
 
 The splits are ``train``, ``val`` and, optionally, ``test`` (``val`` stands in when it is
 missing). Each file has a header row, then one row per image with the image's path, relative to
-``data_dir`` (or absolute), in the image column.
+``data_dir``, in the image column (absolute paths and paths out of ``data_dir`` need
+``allow_outside_paths``).
 {%- if task == 'classification' %}
 
 The label column holds the image's class name. Class names and their order come from train.csv
@@ -114,6 +115,10 @@ class CSVImages(Dataset):
         self.targets = targets
         self.transform = transform
 
+    @property
+    def files(self) -> list[Path]:
+        return self.paths
+
     def __len__(self) -> int:
         return len(self.paths)
 
@@ -121,6 +126,7 @@ class CSVImages(Dataset):
         return self.transform(read_rgb(self.paths[index])), self.targets[index]
 
 
+{% set predict_dir_default = 'None predicts the images val.csv lists' -%}
 class CSVDataModule(ImageDataModule):
     """Loads the images that CSV splits list, decoding with torchvision.io.
 
@@ -142,13 +148,7 @@ class CSVDataModule(ImageDataModule):
             but the image column, in the order of train.csv.
 {%- endif %}
         image_size: Side of the square images the model sees.
-        batch_size: Images per batch on each device.
-        num_workers: Loader processes per device; 0 loads in the main process, None shares the
-            CPU cores among the devices (at most 8 each).
-        predict_dir: Folder of images for ``predict``; None predicts the images val.csv lists.
-        skip_bad_samples: Skip images that cannot be read (missing, truncated, not an
-            image) with a warning; False stops at the first with an error naming it.
-    """
+{% include 'partials/layouts/data_module_args.md' %}
 
     def __init__(
         self,
@@ -169,6 +169,7 @@ class CSVDataModule(ImageDataModule):
         num_workers: int | None = None,
         predict_dir: str | None = None,
         skip_bad_samples: bool = False,
+        allow_outside_paths: bool = False,
     ) -> None:
         super().__init__(
             data_dir=data_dir,
@@ -176,6 +177,7 @@ class CSVDataModule(ImageDataModule):
             num_workers=num_workers,
             predict_dir=Path(predict_dir) if predict_dir else None,
             skip_bad_samples=skip_bad_samples,
+            allow_outside_paths=allow_outside_paths,
             to_model_input=Normalize(),
         )
         self.image_column = image_column

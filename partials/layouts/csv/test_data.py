@@ -189,6 +189,27 @@ def test_a_missing_image_names_its_row(hand_written: Path) -> None:
         datamodule(hand_written).setup("fit")
 
 
+@pytest.mark.parametrize("where", ["../outside.png", "absolute"])
+def test_an_image_path_out_of_data_dir_needs_allow_outside_paths(
+    hand_written: Path, where: str
+) -> None:
+    outside = hand_written.parent / "outside.png"
+    write_images(hand_written.parent, outside.name)
+    path = str(outside) if where == "absolute" else where
+    train_file = hand_written / "train.csv"
+    train_file.write_text(train_file.read_text().replace("images/c.png", path))
+{%- if task == 'multilabel' %}
+    options = {"label_separator": ";"}
+{%- else %}
+    options = {}
+{%- endif %}
+    with pytest.raises(ValueError, match=r"outside\.png resolves to .*, outside the dataset"):
+        datamodule(hand_written, **options).setup("fit")
+    allowed = datamodule(hand_written, allow_outside_paths=True, **options)
+    allowed.setup("fit")
+    assert outside.resolve() in [image.resolve() for image in allowed.train_set.paths]
+
+
 def test_a_row_with_more_cells_than_columns_is_named(hand_written: Path) -> None:
     with (hand_written / "val.csv").open("a") as file:
         file.write("images/d.png,1,2,3,4\n")

@@ -49,6 +49,10 @@ class ClassFolders(ImageFolder):
         if missing:
             log.warning("%s has no images of the classes %s.", root, ", ".join(sorted(missing)))
 
+    @property
+    def files(self) -> list[Path]:
+        return [Path(path) for path, _ in self.samples]
+
     def find_classes(self, directory: str) -> tuple[list[str], dict[str, int]]:
         unknown = sorted(
             entry.name
@@ -65,19 +69,14 @@ class ClassFolders(ImageFolder):
         return self.fixed_classes, {name: index for index, name in enumerate(self.fixed_classes)}
 
 
+{% set predict_dir_default = 'defaults to ``data_dir/val``' -%}
 class ImageFolderDataModule(ImageDataModule):
     """Loads class-folder splits, decoding with torchvision.io and augmenting on uint8 tensors.
 
     Args:
         data_dir: Dataset root holding ``train/`` and ``val/`` (and optionally ``test/``).
         image_size: Side of the square images the model sees.
-        batch_size: Images per batch on each device.
-        num_workers: Loader processes per device; 0 loads in the main process, None shares the
-            CPU cores among the devices (at most 8 each).
-        predict_dir: Folder of images for ``predict``; defaults to ``data_dir/val``.
-        skip_bad_samples: Skip images that cannot be read (missing, truncated, not an
-            image) with a warning; False stops at the first with an error naming it.
-    """
+{% include 'partials/layouts/data_module_args.md' %}
 
     def __init__(
         self,
@@ -87,6 +86,7 @@ class ImageFolderDataModule(ImageDataModule):
         num_workers: int | None = None,
         predict_dir: str | None = None,
         skip_bad_samples: bool = False,
+        allow_outside_paths: bool = False,
     ) -> None:
         super().__init__(
             data_dir=data_dir,
@@ -94,6 +94,7 @@ class ImageFolderDataModule(ImageDataModule):
             num_workers=num_workers,
             predict_dir=Path(predict_dir or Path(data_dir) / "val"),
             skip_bad_samples=skip_bad_samples,
+            allow_outside_paths=allow_outside_paths,
             to_model_input=Normalize(),
         )
         self.image_size = image_size

@@ -63,6 +63,10 @@ class MaskFolders(Dataset):
         self.num_classes = num_classes
         self.ignore_index = ignore_index
 
+    @property
+    def files(self) -> list[Path]:
+        return [file for sample in self.samples for file in sample]
+
     def __len__(self) -> int:
         return len(self.samples)
 
@@ -94,6 +98,7 @@ class PredictImages(ImageFiles):
         return self.transform(tv_tensors.Image(image)), path, torch.tensor(image.shape[-2:])
 
 
+{% set predict_dir_default = 'defaults to ``data_dir/val/images``' -%}
 class MaskFolderDataModule(ImageDataModule):
     """Loads image and mask folders, decoding with torchvision.io and augmenting both together.
 
@@ -102,13 +107,7 @@ class MaskFolderDataModule(ImageDataModule):
             usually the background.
         data_dir: Dataset root holding ``train/`` and ``val/`` (and optionally ``test/``).
         image_size: Side of the square images the model sees.
-        batch_size: Images per batch on each device.
-        num_workers: Loader processes per device; 0 loads in the main process, None shares the
-            CPU cores among the devices (at most 8 each).
-        predict_dir: Folder of images for ``predict``; defaults to ``data_dir/val/images``.
-        skip_bad_samples: Skip images that cannot be read (missing, truncated, not an
-            image) with a warning; False stops at the first with an error naming it.
-    """
+{% include 'partials/layouts/data_module_args.md' %}
 
     def __init__(
         self,
@@ -119,6 +118,7 @@ class MaskFolderDataModule(ImageDataModule):
         num_workers: int | None = None,
         predict_dir: str | None = None,
         skip_bad_samples: bool = False,
+        allow_outside_paths: bool = False,
     ) -> None:
         super().__init__(
             data_dir=data_dir,
@@ -126,6 +126,7 @@ class MaskFolderDataModule(ImageDataModule):
             num_workers=num_workers,
             predict_dir=Path(predict_dir or Path(data_dir) / "val" / "images"),
             skip_bad_samples=skip_bad_samples,
+            allow_outside_paths=allow_outside_paths,
             to_model_input=Normalize(),
         )
         self.class_names = list(class_names)

@@ -67,9 +67,12 @@ class YoloDetection(Dataset):
         if not paths:
             raise FileNotFoundError(f"No images found in {image_dir}.")
         self.samples = []
+        self.files = list(paths)
         for path in paths:
             label_file = root / "labels" / path.relative_to(image_dir).with_suffix(".txt")
             self.samples.append((path, *read_labels(label_file, num_classes)))
+            if label_file.is_file():
+                self.files.append(label_file)
         self.transform = transform
 
     def __len__(self) -> int:
@@ -90,6 +93,7 @@ class YoloDetection(Dataset):
 
 
 {% set predict_default = 'val/images' -%}
+{% set predict_dir_default = 'defaults to ``data_dir/val/images``' -%}
 class YoloDataModule(ImageDataModule):
     """Loads YOLO label files, decoding images with torchvision.io.
 

@@ -4,7 +4,7 @@ import logging
 import os
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -156,6 +156,20 @@ def is_hidden(path: Path, root: Path) -> bool:
 def is_image_below(root: Path, path: str | Path) -> bool:
     """Whether ``path`` is an image file in a data folder below ``root``."""
     return is_image_file(path) and not is_hidden(Path(path), root)
+
+
+def check_inside(paths: Iterable[Path], root: Path) -> None:
+    """Raise ValueError if a file resolves (through ``..`` or a symbolic link, or being
+    absolute) outside ``root``: a dataset reads its own files, not others' without a word."""
+    top = root.resolve()
+    outside = [path for path in paths if not path.resolve().is_relative_to(top)]
+    if outside:
+        more = f" (and {len(outside) - 1} more files)" if len(outside) > 1 else ""
+        raise ValueError(
+            f"{outside[0]} resolves to {outside[0].resolve()}, outside the dataset folder "
+            f"{root}{more}; keep the files below it, or set data.allow_outside_paths: true to "
+            "read them where they are (a shared image folder, a DVC or git-annex cache)."
+        )
 
 
 class ImageFiles(Dataset):
