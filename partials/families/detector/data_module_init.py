@@ -3,6 +3,7 @@
     def __init__(
         self,
         data_dir: str = "data",
+        augment: list[str | dict[str, Any]] | None = None,
         batch_size: int = 8,
         num_workers: int | None = None,
         predict_dir: str | None = None,
@@ -19,3 +20,4 @@
             to_model_input=to_float,
             collate_fn=collate_detections,
         )
+        self.augment = None if augment is None else build_augmentation(augment)

@@ -9,6 +9,8 @@ bytes of float images. The detector resizes and normalises them itself, and maps
 masks) back to the pixels of the image it was given.
 """
 
+import difflib
+import importlib
 from typing import Any
 
 import torch
@@ -16,10 +18,18 @@ from torchvision.transforms import v2
 
 
 class TrainTransform:
-    """Random scale, shift and horizontal flip, then clip the boxes to the image.
+    """Random scale and shift, then the augmentation (by default a horizontal flip), then clip
+    the boxes to the image.
 
     A box pushed partly out of the image is clipped to it; one left narrower or lower than
     ``min_box_size`` pixels is dropped with its label (and mask).
+
+    Args:
+        scale: Smallest and largest zoom of the random affine step.
+        translate: Largest shift, as a share of the image's width and height.
+        augment: torchvision v2 transforms applied after the affine step; None flips
+            horizontally.
+        min_box_size: Boxes narrower or lower than this many pixels are dropped.
     """
 
     def __init__(
@@ -27,12 +37,14 @@ class TrainTransform:
         *,
         scale: tuple[float, float] = (0.75, 1.25),
         translate: float = 0.1,
+        augment: list[v2.Transform] | None = None,
         min_box_size: float = 2.0,
     ) -> None:
+        augment = [v2.RandomHorizontalFlip()] if augment is None else augment
         self.transform = v2.Compose(
             [
                 v2.RandomAffine(degrees=0, translate=(translate, translate), scale=scale),
-                v2.RandomHorizontalFlip(),
+                *augment,
                 v2.ClampBoundingBoxes(),
                 v2.SanitizeBoundingBoxes(min_size=min_box_size),
             ]
@@ -60,3 +72,6 @@ class EvalTransform:
 def to_float(images: list[torch.Tensor]) -> list[torch.Tensor]:
     """uint8 images [3, H, W] to float32 in [0, 1], the input torchvision detectors expect."""
     return [image.float() / 255 for image in images]
+
+
+{% include 'partials/augmentation.py' %}

@@ -20,6 +20,7 @@ import math
 from collections import defaultdict
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import torch
 {%- if task == 'instance_segmentation' %}
@@ -31,7 +32,12 @@ from torchvision.ops import box_convert
 
 from {{ package_name }}.base import ImageDataModule, Target, collate_detections
 from {{ package_name }}.images import read_rgb
-from {{ package_name }}.transforms import EvalTransform, TrainTransform, to_float
+from {{ package_name }}.transforms import (
+    EvalTransform,
+    TrainTransform,
+    build_augmentation,
+    to_float,
+)
 
 
 def read_coco(annotation_file: Path) -> dict:
@@ -210,7 +216,7 @@ class CocoDataModule(ImageDataModule):
         return len(self.categories)
 
     def transform(self, train: bool) -> TrainTransform | EvalTransform:
-        return TrainTransform() if train else EvalTransform()
+        return TrainTransform(augment=self.augment) if train else EvalTransform()
 
     def has_split(self, split: str) -> bool:
         return self._annotation_file(split).is_file()

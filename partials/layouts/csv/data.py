@@ -29,13 +29,19 @@ import math
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch.utils.data import Dataset
 
 from {{ package_name }}.base import ImageDataModule
 from {{ package_name }}.images import read_rgb
-from {{ package_name }}.transforms import EvalTransform, Normalize, TrainTransform
+from {{ package_name }}.transforms import (
+    EvalTransform,
+    Normalize,
+    TrainTransform,
+    build_augmentation,
+)
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +154,9 @@ class CSVDataModule(ImageDataModule):
             but the image column, in the order of train.csv.
 {%- endif %}
         image_size: Side of the square images the model sees.
+{%- if task != 'regression' %}
+        crop_scale: Smallest and largest share of an image's area a training crop covers.
+{%- endif %}
 {% include 'partials/layouts/data_module_args.md' %}
 
     def __init__(
@@ -165,6 +174,10 @@ class CSVDataModule(ImageDataModule):
         target_columns: list[str] | None = None,
 {%- endif %}
         image_size: int = 64,
+{%- if task != 'regression' %}
+        crop_scale: tuple[float, float] = (0.6, 1.0),
+{%- endif %}
+        augment: list[str | dict[str, Any]] | None = None,
         batch_size: int = 64,
         num_workers: int | None = None,
         predict_dir: str | None = None,
@@ -192,6 +205,10 @@ class CSVDataModule(ImageDataModule):
         self.target_columns = target_columns
 {%- endif %}
         self.image_size = image_size
+{%- if task != 'regression' %}
+        self.crop_scale = crop_scale
+{%- endif %}
+        self.augment = None if augment is None else build_augmentation(augment)
 {%- if task in ['classification', 'multilabel'] %}
 
     @cached_property
@@ -266,7 +283,15 @@ class CSVDataModule(ImageDataModule):
 {%- endif %}
 
     def transform(self, train: bool) -> TrainTransform | EvalTransform:
-        return (TrainTransform if train else EvalTransform)(image_size=self.image_size)
+        if train:
+{%- if task == 'regression' %}
+            return TrainTransform(image_size=self.image_size, augment=self.augment)
+{%- else %}
+            return TrainTransform(
+                image_size=self.image_size, crop_scale=self.crop_scale, augment=self.augment
+            )
+{%- endif %}
+        return EvalTransform(image_size=self.image_size)
 
     def has_split(self, split: str) -> bool:
         return self._csv_path(split).is_file()

@@ -7,13 +7,19 @@ missing). Class names and their order come from the ``train`` folders.
 import logging
 from functools import cached_property, partial
 from pathlib import Path
+from typing import Any
 
 from torchvision.datasets import ImageFolder
 from torchvision.datasets.folder import find_classes
 
 from {{ package_name }}.base import ImageDataModule
 from {{ package_name }}.images import is_data_folder, is_image_below, read_rgb
-from {{ package_name }}.transforms import EvalTransform, Normalize, TrainTransform
+from {{ package_name }}.transforms import (
+    EvalTransform,
+    Normalize,
+    TrainTransform,
+    build_augmentation,
+)
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +82,15 @@ class ImageFolderDataModule(ImageDataModule):
     Args:
         data_dir: Dataset root holding ``train/`` and ``val/`` (and optionally ``test/``).
         image_size: Side of the square images the model sees.
+        crop_scale: Smallest and largest share of an image's area a training crop covers.
 {% include 'partials/layouts/data_module_args.md' %}
 
     def __init__(
         self,
         data_dir: str = "data",
         image_size: int = 64,
+        crop_scale: tuple[float, float] = (0.6, 1.0),
+        augment: list[str | dict[str, Any]] | None = None,
         batch_size: int = 64,
         num_workers: int | None = None,
         predict_dir: str | None = None,
@@ -98,6 +107,8 @@ class ImageFolderDataModule(ImageDataModule):
             to_model_input=Normalize(),
         )
         self.image_size = image_size
+        self.crop_scale = crop_scale
+        self.augment = None if augment is None else build_augmentation(augment)
 
     @cached_property
     def class_names(self) -> list[str]:
@@ -114,7 +125,11 @@ class ImageFolderDataModule(ImageDataModule):
         return len(self.class_names)
 
     def transform(self, train: bool) -> TrainTransform | EvalTransform:
-        return (TrainTransform if train else EvalTransform)(image_size=self.image_size)
+        if train:
+            return TrainTransform(
+                image_size=self.image_size, crop_scale=self.crop_scale, augment=self.augment
+            )
+        return EvalTransform(image_size=self.image_size)
 
     def has_split(self, split: str) -> bool:
         return (self.data_dir / split).is_dir()

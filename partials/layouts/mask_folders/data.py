@@ -9,6 +9,7 @@ Subfolders of ``images/`` are mirrored in ``masks/``.
 """
 
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch.utils.data import Dataset
@@ -23,7 +24,12 @@ from {{ package_name }}.images import (
     read_image,
     read_rgb,
 )
-from {{ package_name }}.transforms import EvalTransform, Normalize, TrainTransform
+from {{ package_name }}.transforms import (
+    EvalTransform,
+    Normalize,
+    TrainTransform,
+    build_augmentation,
+)
 
 
 def read_mask(path: str | Path) -> torch.Tensor:
@@ -107,6 +113,7 @@ class MaskFolderDataModule(ImageDataModule):
             usually the background.
         data_dir: Dataset root holding ``train/`` and ``val/`` (and optionally ``test/``).
         image_size: Side of the square images the model sees.
+        crop_scale: Smallest and largest share of an image's area a training crop covers.
 {% include 'partials/layouts/data_module_args.md' %}
 
     def __init__(
@@ -114,6 +121,8 @@ class MaskFolderDataModule(ImageDataModule):
         class_names: list[str],
         data_dir: str = "data",
         image_size: int = 64,
+        crop_scale: tuple[float, float] = (0.5, 1.0),
+        augment: list[str | dict[str, Any]] | None = None,
         batch_size: int = 16,
         num_workers: int | None = None,
         predict_dir: str | None = None,
@@ -131,13 +140,19 @@ class MaskFolderDataModule(ImageDataModule):
         )
         self.class_names = list(class_names)
         self.image_size = image_size
+        self.crop_scale = crop_scale
+        self.augment = None if augment is None else build_augmentation(augment)
 
     @property
     def num_classes(self) -> int:
         return len(self.class_names)
 
     def transform(self, train: bool) -> TrainTransform | EvalTransform:
-        return (TrainTransform if train else EvalTransform)(image_size=self.image_size)
+        if train:
+            return TrainTransform(
+                image_size=self.image_size, crop_scale=self.crop_scale, augment=self.augment
+            )
+        return EvalTransform(image_size=self.image_size)
 
     def has_split(self, split: str) -> bool:
         return (self.data_dir / split).is_dir()

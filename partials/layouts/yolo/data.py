@@ -10,6 +10,7 @@ it is missing). The model sees class ``c`` as label ``c + 1``: 0 is the backgrou
 
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import torch
 import yaml
@@ -19,7 +20,12 @@ from torchvision.ops import box_convert
 
 from {{ package_name }}.base import ImageDataModule, Target, collate_detections
 from {{ package_name }}.images import is_image_below, read_rgb
-from {{ package_name }}.transforms import EvalTransform, TrainTransform, to_float
+from {{ package_name }}.transforms import (
+    EvalTransform,
+    TrainTransform,
+    build_augmentation,
+    to_float,
+)
 
 
 def read_labels(label_file: Path, num_classes: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -127,7 +133,7 @@ class YoloDataModule(ImageDataModule):
         return len(self.class_names)
 
     def transform(self, train: bool) -> TrainTransform | EvalTransform:
-        return TrainTransform() if train else EvalTransform()
+        return TrainTransform(augment=self.augment) if train else EvalTransform()
 
     def has_split(self, split: str) -> bool:
         return (self.data_dir / split).is_dir()

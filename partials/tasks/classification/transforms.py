@@ -6,6 +6,10 @@ batch is on the device does ``Normalize`` turn it into floats (the data module's
 quarter of the bytes of float images, and the float arithmetic runs on the accelerator.
 """
 
+import difflib
+import importlib
+from typing import Any
+
 import torch
 from torchvision.transforms import v2
 
@@ -14,14 +18,24 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
 class TrainTransform:
-    """Random resized crop and horizontal flip of a uint8 image."""
+    """Random resized crop of a uint8 image, then the augmentation (by default a horizontal flip).
 
-    def __init__(self, *, image_size: int, min_crop_scale: float = 0.6) -> None:
+    Args:
+        image_size: Side of the square crop.
+        crop_scale: Smallest and largest share of the image's area a crop covers.
+        augment: torchvision v2 transforms applied after the crop; None flips horizontally.
+    """
+
+    def __init__(
+        self,
+        *,
+        image_size: int,
+        crop_scale: tuple[float, float] = (0.6, 1.0),
+        augment: list[v2.Transform] | None = None,
+    ) -> None:
+        augment = [v2.RandomHorizontalFlip()] if augment is None else augment
         self.transform = v2.Compose(
-            [
-                v2.RandomResizedCrop(image_size, scale=(min_crop_scale, 1.0), antialias=True),
-                v2.RandomHorizontalFlip(),
-            ]
+            [v2.RandomResizedCrop(image_size, scale=crop_scale, antialias=True), *augment]
         )
 
     def __call__(self, image: torch.Tensor) -> torch.Tensor:
@@ -38,6 +52,9 @@ class EvalTransform:
 
     def __call__(self, image: torch.Tensor) -> torch.Tensor:
         return self.transform(image)
+
+
+{% include 'partials/augmentation.py' %}
 
 
 {% include 'partials/normalize.py' %}

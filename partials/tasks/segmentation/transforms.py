@@ -8,6 +8,10 @@ the data module the masks into int64 (``on_after_batch_transfer``), so the worke
 transfer to the GPU handle a quarter of the bytes of float images and an eighth of int64 masks.
 """
 
+import difflib
+import importlib
+from typing import Any
+
 import torch
 from torchvision.transforms import v2
 
@@ -16,13 +20,27 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
 class TrainTransform(v2.Compose):
-    """Random resized crop and horizontal flip, returned as plain uint8 tensors."""
+    """Random resized crop, then the augmentation (by default a horizontal flip), returned as
+    plain uint8 tensors.
 
-    def __init__(self, *, image_size: int, min_crop_scale: float = 0.5) -> None:
+    Args:
+        image_size: Side of the square crop.
+        crop_scale: Smallest and largest share of the image's area a crop covers.
+        augment: torchvision v2 transforms applied after the crop; None flips horizontally.
+    """
+
+    def __init__(
+        self,
+        *,
+        image_size: int,
+        crop_scale: tuple[float, float] = (0.5, 1.0),
+        augment: list[v2.Transform] | None = None,
+    ) -> None:
+        augment = [v2.RandomHorizontalFlip()] if augment is None else augment
         super().__init__(
             [
-                v2.RandomResizedCrop(image_size, scale=(min_crop_scale, 1.0), antialias=True),
-                v2.RandomHorizontalFlip(),
+                v2.RandomResizedCrop(image_size, scale=crop_scale, antialias=True),
+                *augment,
                 v2.ToPureTensor(),
             ]
         )
@@ -37,6 +55,9 @@ class EvalTransform(v2.Compose):
 
     def __init__(self, *, image_size: int) -> None:
         super().__init__([v2.Resize((image_size, image_size), antialias=True), v2.ToPureTensor()])
+
+
+{% include 'partials/augmentation.py' %}
 
 
 {% include 'partials/normalize.py' %}
