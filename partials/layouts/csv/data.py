@@ -23,6 +23,9 @@ some).
 import csv
 import io
 import logging
+{%- if task != 'regression' %}
+import re
+{%- endif %}
 {%- if task == 'regression' %}
 import math
 {%- endif %}
@@ -50,6 +53,15 @@ Row = tuple[dict[str, str], str]
 # What spreadsheet programs separate cells with, by locale: commas, or semicolons where the
 # comma is the decimal mark; tabs and bars from other tools.
 DELIMITERS = ",;\t|"
+
+
+{%- if task != 'regression' %}
+
+
+def natural_order(name: str) -> list[str | int]:
+    """Sort key that orders the numbers in names by value: "class2" before "class10"."""
+    return [int(part) if part.isdecimal() else part for part in re.split(r"(\d+)", name)]
+{%- endif %}
 
 
 def read_text(csv_path: Path) -> str:
@@ -142,13 +154,13 @@ class CSVDataModule(ImageDataModule):
         image_column: Header of the column of image paths.
 {%- if task == 'classification' %}
         label_column: Header of the column of class names.
-        class_names: The classes, in the order of the model's outputs; None takes the sorted
-            labels of train.csv.
+        class_names: The classes, in the order of the model's outputs; None takes the labels of
+            train.csv in natural order ("2" before "10").
 {%- elif task == 'multilabel' %}
         labels_column: Header of the column of class names, joined by ``label_separator``.
         label_separator: What separates the class names in one cell.
-        class_names: The classes, in the order of the model's outputs; None takes the sorted
-            labels of train.csv.
+        class_names: The classes, in the order of the model's outputs; None takes the labels of
+            train.csv in natural order ("2" before "10").
 {%- else %}
         target_columns: Headers of the numeric columns to predict; None takes every column
             but the image column, in the order of train.csv.
@@ -216,9 +228,10 @@ class CSVDataModule(ImageDataModule):
         if self.given_class_names:
             return list(self.given_class_names)
 {%- if task == 'classification' %}
-        return sorted({row[self.label_column] for row, _ in self._rows("train")})
+        return sorted({row[self.label_column] for row, _ in self._rows("train")}, key=natural_order)
 {%- else %}
-        return sorted({name for row, _ in self._rows("train") for name in self._labels(row)})
+        names = {name for row, _ in self._rows("train") for name in self._labels(row)}
+        return sorted(names, key=natural_order)
 {%- endif %}
 
     @property

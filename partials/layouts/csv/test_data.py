@@ -79,6 +79,13 @@ def test_class_names_fix_the_order(hand_written: Path) -> None:
     assert data.train_set.targets.tolist() == [0, 1]
 
 
+def test_numbered_classes_are_in_natural_order(hand_written: Path) -> None:
+    rows = [f"images/c.png,{label}" for label in ("10", "2", "1", "class10", "class9")]
+    (hand_written / "train.csv").write_text("image,label\n" + "\n".join(rows) + "\n")
+    data = datamodule(hand_written)
+    assert data.class_names == ["1", "2", "10", "class9", "class10"]
+
+
 def test_an_unknown_class_names_its_row(hand_written: Path) -> None:
     (hand_written / "val.csv").write_text("image,label\nimages/d.png,dog\nimages/c.png,bird\n")
     with pytest.raises(ValueError, match=r"val\.csv, line 3: unknown class 'bird'"):
