@@ -1,11 +1,17 @@
-"""Object detection data in YOLO format: ``<split>/images/`` + ``<split>/labels/`` label files.
+"""Object detection data in YOLO format: images, and a label file for each image.
 
-Each image ``<split>/images/X.jpg`` has a label file ``<split>/labels/X.txt`` with one line per
-object, ``class cx cy w h``: the class index and the box centre and size as fractions (0..1) of
-the image's width and height. An image without a label file has no objects. The class names come
-from ``data_dir/data.yaml`` (``names:``, a list or an index-to-name mapping, as Ultralytics
-writes it). The splits are ``train``, ``val`` and, optionally, ``test`` (``val`` stands in when
-it is missing). The model sees class ``c`` as label ``c + 1``: 0 is the background.
+``data_dir/data.yaml`` names the classes (``names:``, a list or an index-to-name mapping, as
+Ultralytics writes it) and may say where each split's images are (``train:``, ``val:``,
+``test:``): a folder, a text file listing images, or a list of those, relative to ``data_dir``
+(paths in a text file are relative to its folder). A split it does not name is in
+``<split>/images/``. The splits are ``train``, ``val`` and, optionally, ``test`` (``val`` stands
+in when it is missing).
+
+As YOLO tools find them, the labels of ``.../images/.../X.jpg`` are in
+``.../labels/.../X.txt`` (the last ``images`` folder of the path becomes ``labels``), one line
+per object, ``class cx cy w h``: the class index and the box centre and size as fractions
+(0..1) of the image's width and height. An image without a label file has no objects. The model
+sees class ``c`` as label ``c + 1``: 0 is the background.
 """
 
 from functools import cached_property
@@ -62,23 +68,44 @@ def parse_label(line: str, num_classes: int) -> tuple[list[float], str | None]:
     return row, None
 
 
+def label_file(image: Path, root: Path) -> Path:
+    """The label file of an image: its path with the last ``images`` folder (below ``root``,
+    if the image is there) turned into ``labels``, and the suffix into ``.txt``."""
+    base = root if image.is_relative_to(root) else Path(image.anchor)
+    folders = list(image.relative_to(base).parts[:-1])
+    if "images" in folders:
+        folders[len(folders) - 1 - folders[::-1].index("images")] = "labels"
+    return base.joinpath(*folders, image.name).with_suffix(".txt")
+
+
+def list_images(source: Path, where: str) -> list[Path]:
+    """The images below a folder, or those a text file lists (one path per line, relative to
+    the file's folder), sorted."""
+    if source.is_dir():
+        return sorted(path for path in source.rglob("*") if is_image_below(source, path))
+    if source.is_file():
+        lines = [line.strip() for line in source.read_text().splitlines()]
+        return sorted(source.parent / line for line in lines if line)
+    raise FileNotFoundError(f"{where}: {source} does not exist.")
+
+
 class YoloDetection(Dataset):
     """One split: its images and, per image, the boxes and classes of its label file."""
 
     def __init__(
-        self, root: Path, num_classes: int, transform: TrainTransform | EvalTransform
+        self,
+        images: list[Path],
+        root: Path,
+        num_classes: int,
+        transform: TrainTransform | EvalTransform,
     ) -> None:
-        image_dir = root / "images"
-        paths = sorted(path for path in image_dir.rglob("*") if is_image_below(image_dir, path))
-        if not paths:
-            raise FileNotFoundError(f"No images found in {image_dir}.")
         self.samples = []
-        self.files = list(paths)
-        for path in paths:
-            label_file = root / "labels" / path.relative_to(image_dir).with_suffix(".txt")
-            self.samples.append((path, *read_labels(label_file, num_classes)))
-            if label_file.is_file():
-                self.files.append(label_file)
+        self.files = list(images)
+        for path in images:
+            labels = label_file(path, root)
+            self.samples.append((path, *read_labels(labels, num_classes)))
+            if labels.is_file():
+                self.files.append(labels)
         self.transform = transform
 
     def __len__(self) -> int:
@@ -109,8 +136,8 @@ class YoloDataModule(ImageDataModule):
 {% include 'partials/families/detector/data_module_init.py' %}
 
     @cached_property
-    def class_names(self) -> list[str]:
-        """The ``names`` of ``data.yaml``, in class-index order."""
+    def data_yaml(self) -> dict:
+        """``data_dir/data.yaml``: the class names, and where the splits are."""
         data_yaml = self.data_dir / "data.yaml"
         if not data_yaml.is_file():
             raise FileNotFoundError(
@@ -118,7 +145,15 @@ class YoloDataModule(ImageDataModule):
                 "naming its classes (`names: [cat, dog]`), or write the demo dataset with "
                 f"`python -m {{ package_name }}.demo_data {self.data_dir}`."
             )
-        names = yaml.safe_load(data_yaml.read_text())["names"]
+        content = yaml.safe_load(data_yaml.read_text())
+        if not isinstance(content, dict) or not content.get("names"):
+            raise ValueError(f"{data_yaml} has no names: list the classes, `names: [cat, dog]`.")
+        return content
+
+    @cached_property
+    def class_names(self) -> list[str]:
+        """The ``names`` of ``data.yaml``, in class-index order."""
+        names = self.data_yaml["names"]
         if isinstance(names, dict):
             names = [names[index] for index in sorted(names)]
         return [str(name) for name in names]
@@ -136,7 +171,16 @@ class YoloDataModule(ImageDataModule):
         return TrainTransform(augment=self.augment) if train else EvalTransform()
 
     def has_split(self, split: str) -> bool:
-        return (self.data_dir / split).is_dir()
+        return bool(self.data_yaml.get(split)) or (self.data_dir / split).is_dir()
 
     def dataset(self, split: str, train: bool) -> YoloDetection:
-        return YoloDetection(self.data_dir / split, self.num_classes, self.transform(train))
+        sources = self.data_yaml.get(split) or f"{split}/images"
+        where = f"{self.data_dir / 'data.yaml'}, {split}"
+        images = [
+            image
+            for source in (sources if isinstance(sources, list) else [sources])
+            for image in list_images(self.data_dir / str(source), where)
+        ]
+        if not images:
+            raise FileNotFoundError(f"{where}: no images found in {sources}.")
+        return YoloDetection(images, self.data_dir, self.num_classes, self.transform(train))

@@ -105,8 +105,28 @@ def test_an_empty_split_is_named(yolo_dir: Path) -> None:
     for image in (yolo_dir / "val" / "images").iterdir():
         image.unlink()
     datamodule = YoloDataModule(data_dir=str(yolo_dir), num_workers=0)
-    with pytest.raises(FileNotFoundError, match=r"No images found in .*val/images"):
+    with pytest.raises(FileNotFoundError, match=r"data\.yaml, val: no images found in val/images"):
         datamodule.setup("validate")
+
+
+def test_ultralytics_layout_and_image_lists_as_data_yaml_names_them(yolo_dir: Path) -> None:
+    """``images/<split>`` with ``labels/<split>`` beside it, as Ultralytics lays datasets out,
+    and a split listed in a text file."""
+    for split in ("train", "val"):
+        for kind in ("images", "labels"):
+            (yolo_dir / kind).mkdir(exist_ok=True)
+            (yolo_dir / split / kind).rename(yolo_dir / kind / split)
+    (yolo_dir / "val.txt").write_text("./images/val/a.jpg\nimages/val/b.png\n")
+    names = (yolo_dir / "data.yaml").read_text().partition("names:")[2]
+    (yolo_dir / "data.yaml").write_text(f"train: images/train\nval: val.txt\nnames:{names}")
+    datamodule = YoloDataModule(data_dir=str(yolo_dir), num_workers=0)
+    datamodule.setup("fit")
+    for split in (datamodule.train_set, datamodule.val_set):
+        assert [path.name for path, *_ in split.samples] == ["a.jpg", "b.png"]
+        assert split[0][1]["labels"].tolist() == [2, 1]  # from labels/<split>/a.txt
+    (yolo_dir / "data.yaml").write_text(f"train: images/train\nval: images/valid\nnames:{names}")
+    with pytest.raises(FileNotFoundError, match=r"data\.yaml, val: .*images/valid does not exist"):
+        YoloDataModule(data_dir=str(yolo_dir), num_workers=0).setup("validate")
 
 
 def test_an_unreadable_image_fails_by_name_or_is_skipped(yolo_dir: Path) -> None:
