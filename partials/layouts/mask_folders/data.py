@@ -2,12 +2,15 @@
 
 The splits are ``train``, ``val`` and, optionally, ``test`` (``val`` stands in when it is
 missing). Every image ``images/X.jpg`` (or .png, ...) has a mask ``masks/X.png`` of the same
-size whose pixels are class indices: 0 for ``class_names[0]``, 1 for the next, and so on, or
+size whose pixels are class indices: 0 for the first class, 1 for the next, and so on, or
 ``ignore_index`` (255 by default) for pixels of no class. Masks are single-channel PNGs,
 grayscale or palette (as in Pascal VOC); of an RGB mask, the first channel is read.
-Subfolders of ``images/`` are mirrored in ``masks/``.
+Subfolders of ``images/`` are mirrored in ``masks/``. ``data_dir/classes.txt`` (or
+``labels.txt``) names the classes, one per line in the order of their mask values.
 """
 
+import logging
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,11 @@ from {{ package_name }}.transforms import (
     TrainTransform,
     build_augmentation,
 )
+
+log = logging.getLogger(__name__)
+
+# Where a dataset names its classes, one per line in the order of their mask values.
+CLASS_FILES = ("classes.txt", "labels.txt")
 
 
 def read_mask(path: str | Path) -> torch.Tensor:
@@ -109,8 +117,9 @@ class MaskFolderDataModule(ImageDataModule):
     """Loads image and mask folders, decoding with torchvision.io and augmenting both together.
 
     Args:
-        class_names: Name of every class, in the order of their mask values; the first is
-            usually the background.
+        class_names: Name of every class, in the order of their mask values (the first is
+            usually the background); None reads them from ``data_dir/classes.txt`` (or
+            ``labels.txt``), or else names each mask value of the train split ``class_<k>``.
         data_dir: Dataset root holding ``train/`` and ``val/`` (and optionally ``test/``).
         image_size: Side of the square images the model sees.
         crop_scale: Smallest and largest share of an image's area a training crop covers.
@@ -118,7 +127,7 @@ class MaskFolderDataModule(ImageDataModule):
 
     def __init__(
         self,
-        class_names: list[str],
+        class_names: list[str] | None = None,
         data_dir: str = "data",
         image_size: int = 64,
         crop_scale: tuple[float, float] = (0.5, 1.0),
@@ -138,10 +147,50 @@ class MaskFolderDataModule(ImageDataModule):
             allow_outside_paths=allow_outside_paths,
             to_model_input=Normalize(),
         )
-        self.class_names = list(class_names)
+        self.given_class_names = class_names
         self.image_size = image_size
         self.crop_scale = crop_scale
         self.augment = None if augment is None else build_augmentation(augment)
+
+    @cached_property
+    def class_names(self) -> list[str]:
+        if self.given_class_names:
+            return list(self.given_class_names)
+        self._check_data_dir()
+        for name in CLASS_FILES:
+            class_file = self.data_dir / name
+            if class_file.is_file():
+                names = [line.strip() for line in class_file.read_text().splitlines()]
+                if not any(names):
+                    raise ValueError(f"{class_file} names no class; write one name per line.")
+                return [name for name in names if name]
+        return self._names_from_masks()
+
+    def _check_data_dir(self) -> None:
+        if not self.data_dir.is_dir():
+            raise FileNotFoundError(
+                f"{self.data_dir} does not exist: point --data.data_dir at a dataset, or write "
+                "the demo dataset with "
+                f"`python -m {{ package_name }}.demo_data {self.data_dir}`."
+            )
+
+    def _names_from_masks(self) -> list[str]:
+        """``class_<k>`` for each mask value 0 to the largest in the train split's masks."""
+        split = MaskFolders(self.data_dir / "train", self.transform(train=False))
+        largest = 0
+        for _, mask_path in split.samples:
+            values = read_mask(mask_path).unique()
+            values = values[values != split.ignore_index]
+            if len(values):
+                largest = max(largest, int(values.max()))
+        log.warning(
+            "%s has no classes.txt: naming the classes by their mask values, class_0 to "
+            "class_%d. Write their names in %s, one per line.",
+            self.data_dir,
+            largest,
+            self.data_dir / "classes.txt",
+        )
+        return [f"class_{value}" for value in range(largest + 1)]
 
     @property
     def num_classes(self) -> int:
@@ -158,12 +207,7 @@ class MaskFolderDataModule(ImageDataModule):
         return (self.data_dir / split).is_dir()
 
     def dataset(self, split: str, train: bool) -> MaskFolders:
-        if not self.data_dir.is_dir():
-            raise FileNotFoundError(
-                f"{self.data_dir} does not exist: point --data.data_dir at a dataset, or write "
-                "the demo dataset with "
-                f"`python -m {{ package_name }}.demo_data {self.data_dir}`."
-            )
+        self._check_data_dir()
         return MaskFolders(self.data_dir / split, self.transform(train), self.num_classes)
 
     def predict_dataset(self) -> PredictImages:

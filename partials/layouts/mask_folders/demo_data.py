@@ -57,7 +57,9 @@ def draw_scene(size: int, generator: torch.Generator) -> tuple[torch.Tensor, tor
 def write_split(
     root: Path, split: str, count: int, image_size: int, generator: torch.Generator
 ) -> None:
-    """The images of one split and their masks."""
+    """The images of one split and their masks, and classes.txt naming the mask values."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "classes.txt").write_text("".join(f"{name}\n" for name in CLASS_NAMES))
     (root / split / "images").mkdir(parents=True, exist_ok=True)
     (root / split / "masks").mkdir(parents=True, exist_ok=True)
     for index in range(count):

@@ -136,3 +136,28 @@ def test_an_unreadable_mask_fails_by_name_or_is_skipped(tmp_path: Path) -> None:
     datamodule.skip_bad_samples = True
     images, masks = next(iter(datamodule.val_dataloader()))
     assert images.shape == (2, 3, 8, 8) and torch.equal(masks[1], MASK.long())
+
+
+@pytest.mark.parametrize("class_file", ["classes.txt", "labels.txt", None])
+def test_the_data_names_its_classes(
+    tmp_path: Path, class_file: str | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_pair(tmp_path / "train", "a", MASK)
+    write_pair(tmp_path / "train", "b", torch.where(MASK == 2, 4, MASK))  # class 3 not drawn
+    if class_file:
+        (tmp_path / class_file).write_text("sky\nroad\n\ncar\nbike\nbus\n")
+    datamodule = MaskFolderDataModule(data_dir=str(tmp_path), num_workers=0)
+    if class_file:
+        assert datamodule.class_names == ["sky", "road", "car", "bike", "bus"]
+    else:
+        assert datamodule.class_names == [f"class_{value}" for value in range(5)]
+        assert "has no classes.txt: naming the classes by their mask values" in caplog.text
+    given = MaskFolderDataModule(class_names=["a", "b", "c", "d", "e", "f"], data_dir=str(tmp_path))
+    assert given.num_classes == 6
+
+
+def test_a_class_file_without_names_is_named(tmp_path: Path) -> None:
+    write_pair(tmp_path / "train", "a", MASK)
+    (tmp_path / "classes.txt").write_text("\n\n")
+    with pytest.raises(ValueError, match=r"classes\.txt names no class"):
+        _ = MaskFolderDataModule(data_dir=str(tmp_path)).class_names
