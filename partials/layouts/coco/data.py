@@ -155,6 +155,10 @@ class CocoDetection(Dataset):
         self.files = [annotation_file, *(path for path, _ in self.samples)]
         self.transform = transform
 
+    @property
+    def images(self) -> list[Path]:
+        return [path for path, _ in self.samples]
+
     def __len__(self) -> int:
         return len(self.samples)
 

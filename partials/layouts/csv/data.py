@@ -134,6 +134,10 @@ class CSVImages(Dataset):
         self.transform = transform
 
     @property
+    def images(self) -> list[Path]:
+        return self.paths
+
+    @property
     def files(self) -> list[Path]:
         return self.paths
 

@@ -56,8 +56,12 @@ class ClassFolders(ImageFolder):
             log.warning("%s has no images of the classes %s.", root, ", ".join(sorted(missing)))
 
     @property
-    def files(self) -> list[Path]:
+    def images(self) -> list[Path]:
         return [Path(path) for path, _ in self.samples]
+
+    @property
+    def files(self) -> list[Path]:
+        return self.images
 
     def find_classes(self, directory: str) -> tuple[list[str], dict[str, int]]:
         unknown = sorted(

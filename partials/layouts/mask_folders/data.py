@@ -78,6 +78,10 @@ class MaskFolders(Dataset):
         self.ignore_index = ignore_index
 
     @property
+    def images(self) -> list[Path]:
+        return [image for image, _ in self.samples]
+
+    @property
     def files(self) -> list[Path]:
         return [file for sample in self.samples for file in sample]
 

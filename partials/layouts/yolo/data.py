@@ -108,6 +108,10 @@ class YoloDetection(Dataset):
                 self.files.append(labels)
         self.transform = transform
 
+    @property
+    def images(self) -> list[Path]:
+        return [path for path, *_ in self.samples]
+
     def __len__(self) -> int:
         return len(self.samples)
 
