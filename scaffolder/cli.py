@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from scaffolder import answers, presets, render, signals, template, verify
+from scaffolder import answers, from_data, presets, render, signals, template, verify
 from scaffolder import check as check_
 from scaffolder import update as update_
 from scaffolder.errors import ExitCode, Interrupted, ScaffoldError
@@ -141,6 +141,15 @@ def new(
     trust: Annotated[
         bool, typer.Option("--trust", help=TRUST_HELP, rich_help_panel="Template")
     ] = False,
+    from_data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-data",
+            file_okay=False,
+            help="A dataset: its layout, task and image size give the answers, and the "
+            "project trains on it (no demo data); check_data then reads it all.",
+        ),
+    ] = None,
 ) -> None:
     """Render a new project, commit it to a fresh git repository and write its demo data.
 
@@ -151,6 +160,15 @@ def new(
     with reported_errors():
         given = answers.load_file(data_file) if data_file else {}
         given.update(answers.parse_pairs(data or []))
+        data_settings = {}
+        if from_data_dir:
+            found = from_data.recognise(from_data_dir)
+            show_dataset(found)
+            given = {**found.answers, **given}
+            data_settings = {"data_dir": str(from_data_dir.resolve())}
+            if found.image_size and given["task"] == found.task:
+                data_settings["image_size"] = found.image_size
+            demo_data = False
         options = render.NewOptions(
             destination=destination,
             answers=given,
@@ -162,6 +180,7 @@ def new(
             preset=presets.load(preset) if preset else None,
             trust=trust,
             overwrite=overwrite,
+            data_settings=data_settings,
         )
         with err.status("Rendering") as status:
             result = render.new(replace(options, progress=status.update))
@@ -173,11 +192,37 @@ def new(
         say(f"  git repository with first commit {result.commit}")
     if result.demo_data:
         say(f"  demo dataset in {result.demo_data}")
+    if from_data_dir and result.package_name:
+        report_data_check(result.destination, result.package_name)
     say("Next:")
     say(f"  cd {result.destination}")
     say('  python -m pip install -e ".[dev]"')
     if result.package_name:
         say(f"  python -m {result.package_name} fit --config configs/default.yaml")
+
+
+def show_dataset(found: from_data.Recognised) -> None:
+    """Say what --from-data found in a dataset."""
+    say(f"Found: a dataset in the {found.layout} layout ({found.evidence}), task {found.task}")
+    if found.classes:
+        shown = ", ".join(found.classes[:10]) + (", ..." if len(found.classes) > 10 else "")
+        say(f"  {len(found.classes)} classes: {shown}")
+    if found.image_size:
+        say(f"  image size {found.image_size} (the images' median short side allows it)")
+
+
+def report_data_check(project: Path, package_name: str) -> None:
+    """Run the new project's check_data on its dataset and show what it found."""
+    result = render.check_data(project, package_name)
+    say(result.stdout.rstrip())
+    if result.returncode == 1 and result.stdout:
+        err.print("[yellow]Warning:[/yellow] check_data found problems in the data (above).")
+    elif result.returncode:
+        reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
+        err.print(
+            f"[yellow]Warning:[/yellow] check_data could not run ({escape(reason)}); after "
+            f"`pip install -e .` in {project}, run `python -m {package_name}.check_data`."
+        )
 
 
 def show_answers(recorded: dict) -> None:

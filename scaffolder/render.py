@@ -1,5 +1,6 @@
 """``scaffold new``: render the template, then git init, first commit and demo data."""
 
+import json
 import shutil
 import subprocess
 import sys
@@ -34,6 +35,8 @@ class NewOptions:
     trust: bool = False
     # Render into a folder that already has files, replacing those the template also writes.
     overwrite: bool = False
+    # Values for the data section of configs/default.yaml, set before the first commit.
+    data_settings: Mapping[str, Any] = field(default_factory=dict)
     # Told what each long step is about to do, so a CLI can show it.
     progress: Callable[[str], None] = lambda step: None
 
@@ -88,6 +91,7 @@ def new(options: NewOptions) -> NewResult:
         options.progress(f"Rendering {destination.name}")
         with gitguard.guarded(destination, source):
             _copy(source, destination, given, user_defaults, options)
+        set_data_options(destination, options.data_settings)
         recorded = yaml.safe_load((destination / ANSWERS_FILE).read_text())
         commit = None
         if options.git_init:
@@ -121,6 +125,7 @@ def _new_over_existing(
         options.progress(f"Rendering {destination.name}")
         with gitguard.guarded(staging, source):
             _copy(source, staging, answers, user_defaults, options)
+        set_data_options(staging, options.data_settings)
         replaced = sorted(
             str(path.relative_to(staging))
             for path in staging.rglob("*")
@@ -171,6 +176,37 @@ def _demo_data(
         warnings.append(problem)
         return None
     return folder
+
+
+def set_data_options(project: Path, settings: Mapping[str, Any]) -> None:
+    """Set keys of the ``data:`` section of the project's configs/default.yaml.
+
+    Line by line, so that the file's comments stay.
+    """
+    if not settings:
+        return
+    config = project / "configs" / "default.yaml"
+    lines = config.read_text().splitlines(keepends=True)
+    unset = dict(settings)
+    in_data = False
+    for number, line in enumerate(lines):
+        if not line.startswith(" "):
+            in_data = line.rstrip() == "data:"
+            continue
+        key = line.strip().partition(":")[0]
+        if in_data and line.startswith("  ") and line[2] != " " and key in unset:
+            lines[number] = f"  {key}: {json.dumps(unset.pop(key))}\n"
+    if unset:
+        raise ScaffoldError(f"{config} has no data.{', data.'.join(unset)} to set.")
+    config.write_text("".join(lines))
+
+
+def check_data(project: Path, package_name: str) -> subprocess.CompletedProcess[str]:
+    """Run the project's ``check_data`` on the dataset its configuration names."""
+    command = [sys.executable, "-m", f"{package_name}.check_data"]
+    return subprocess.run(
+        command, cwd=project, env=package_env(project), capture_output=True, text=True
+    )
 
 
 def check_destination(destination: Path) -> None:
