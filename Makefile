@@ -20,6 +20,7 @@ demo: $(STAMP)
 	$(BIN)/python benchmarks/demo.py --task $(TASK)
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/demo.py --task all --json benchmarks/results.json
 	$(BIN)/python benchmarks/update.py --json benchmarks/update-results.json
 	$(BIN)/python -m benchmarks.new --json benchmarks/results.json
@@ -28,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.first_step --json benchmarks/results.json
 	$(BIN)/python -m benchmarks.startup --json benchmarks/results.json
 	$(BIN)/python -m benchmarks.serve --json benchmarks/results.json
+	$(BIN)/python -m benchmarks.real_images --json benchmarks/results.json
 	$(BIN)/python -m benchmarks.table benchmarks/results.json benchmarks/update-results.json
 
 # On a machine with a CUDA GPU: throughput per precision, channels_last and torch.compile.
