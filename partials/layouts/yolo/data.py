@@ -183,8 +183,17 @@ class YoloDataModule(ImageDataModule):
         images = [
             image
             for source in (sources if isinstance(sources, list) else [sources])
-            for image in list_images(self.data_dir / str(source), where)
+            for image in list_images(self._source_path(str(source)), where)
         ]
         if not images:
             raise FileNotFoundError(f"{where}: no images found in {sources}.")
         return YoloDetection(images, self.data_dir, self.num_classes, self.transform(train))
+
+    def _source_path(self, source: str) -> Path:
+        """A split's folder or image list named in data.yaml, below ``data_dir``. Exports such
+        as Roboflow's write ``../train/images`` beside a data.yaml at the dataset's top; as in
+        Ultralytics, such a path that leads nowhere is read without its ``../``."""
+        path = self.data_dir / source
+        if not path.exists() and source.startswith("../"):
+            return self.data_dir / source[3:]
+        return path

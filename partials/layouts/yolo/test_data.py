@@ -111,14 +111,14 @@ def test_an_empty_split_is_named(yolo_dir: Path) -> None:
 
 def test_ultralytics_layout_and_image_lists_as_data_yaml_names_them(yolo_dir: Path) -> None:
     """``images/<split>`` with ``labels/<split>`` beside it, as Ultralytics lays datasets out,
-    and a split listed in a text file."""
+    named as Roboflow's exports name them (``../``), and a split listed in a text file."""
     for split in ("train", "val"):
         for kind in ("images", "labels"):
             (yolo_dir / kind).mkdir(exist_ok=True)
             (yolo_dir / split / kind).rename(yolo_dir / kind / split)
     (yolo_dir / "val.txt").write_text("./images/val/a.jpg\nimages/val/b.png\n")
     names = (yolo_dir / "data.yaml").read_text().partition("names:")[2]
-    (yolo_dir / "data.yaml").write_text(f"train: images/train\nval: val.txt\nnames:{names}")
+    (yolo_dir / "data.yaml").write_text(f"train: ../images/train\nval: val.txt\nnames:{names}")
     datamodule = YoloDataModule(data_dir=str(yolo_dir), num_workers=0)
     datamodule.setup("fit")
     for split in (datamodule.train_set, datamodule.val_set):
