@@ -187,6 +187,12 @@ class MaskFolderDataModule(ImageDataModule):
             values = values[values != split.ignore_index]
             if len(values):
                 largest = max(largest, int(values.max()))
+        if largest == 0:
+            raise ValueError(
+                f"The train masks in {self.data_dir} hold no class but 0, and "
+                f"{split.ignore_index} marks pixels of no class: store a two-class mask's "
+                "foreground as 1, not 255, or name the classes in classes.txt."
+            )
         log.warning(
             "%s has no classes.txt: naming the classes by their mask values, class_0 to "
             "class_%d. Write their names in %s, one per line.",

@@ -156,6 +156,12 @@ def test_the_data_names_its_classes(
     assert given.num_classes == 6
 
 
+def test_masks_of_0_and_255_alone_are_refused_without_class_names(tmp_path: Path) -> None:
+    write_pair(tmp_path / "train", "a", torch.where(MASK > 0, 255, 0).to(torch.uint8))
+    with pytest.raises(ValueError, match=r"hold no class but 0, and 255 marks pixels of no class"):
+        _ = MaskFolderDataModule(data_dir=str(tmp_path)).class_names
+
+
 def test_a_class_file_without_names_is_named(tmp_path: Path) -> None:
     write_pair(tmp_path / "train", "a", MASK)
     (tmp_path / "classes.txt").write_text("\n\n")
