@@ -111,9 +111,11 @@ class SegmentationModel(MetricsModel):
         return F.interpolate(logits, size=images.shape[-2:], mode="bilinear", align_corners=False)
 
     def step(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The loss, and the logits and masks for the metrics. The metrics take each pixel's
+        most likely class themselves, so training, which has none, pays for no argmax."""
         images, masks = batch
         logits = self(images)
-        return self.loss(logits, masks), logits.argmax(dim=1), masks
+        return self.loss(logits, masks), logits, masks
 
     def predict_step(
         self, batch: tuple[torch.Tensor, list[str], torch.Tensor], batch_idx: int
