@@ -62,6 +62,7 @@ RULES = [
         "test_template.py::test_project_builds_a_wheel_with_its_package_and_dependencies builds it",
     ),
     Rule(rf"python -m {PACKAGE}\.demo_data data", "fast-demo"),
+    Rule(rf"python -m {PACKAGE}\.check_data .*", "run"),
     Rule(rf"python -m {PACKAGE} fit .*--config configs/(ddp|multinode)\.yaml.*", "parse"),
     Rule(r"torchrun .*", "torchrun-parse"),
     Rule(LIGHTNING, "fast"),
@@ -159,6 +160,8 @@ def test_every_readme_command_runs_against_demo_data(tmp_path: Path) -> None:
         )
     )
     assert "━" in fit, "no rich progress bar"  # rich draws its bars with this character
+    check = next(out for command, out in printed.items() if ".check_data " in command)
+    assert check.startswith("No problems found.") and "images: train 12, val 6, test 6" in check
     assert "val/acc" in validate and "test/acc" in test
     trainer = yaml.safe_load(ddp)["trainer"]  # the overlay merged over the default config
     assert (trainer["strategy"], trainer["devices"], trainer["sync_batchnorm"]) == ("ddp", -1, True)
