@@ -34,6 +34,7 @@ def test_default_project_tree(default_project: Path) -> None:
         "base.py",
         "blocks.py",
         "callbacks.py",
+        "check_data.py",
         "data.py",
         "demo_data.py",
         "export.py",
