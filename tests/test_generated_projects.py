@@ -32,19 +32,21 @@ def slowness(answers: dict) -> tuple[bool, bool]:
 
 
 TRAINING = ["tests/test_train.py"]
+LAYOUT_TESTS = ["tests/test_data.py", "tests/test_hostile_files.py", "tests/test_check_data.py"]
 
 
 def suite(index: int) -> list[str]:
     """The project's tests to run: its whole suite, its training and data tests, or training.
 
     The export, report, compile, fault and image tests depend on the task, so the first
-    project of each task runs them; the data tests depend on the layout as well, so the first
-    project of each task and layout runs those; every project trains one step.
+    project of each task runs them; the data tests, the hostile files' and check_data's depend
+    on the layout as well, so the first project of each task and layout runs those; every
+    project trains one step.
     """
     if first_of(index, lambda v: v["task"]):
         return ["tests"]
     if first_of(index, lambda v: (v["task"], v["dataset_layout"])):
-        return [*TRAINING, "tests/test_data.py"]
+        return [*TRAINING, *LAYOUT_TESTS]
     return TRAINING
 
 
