@@ -43,7 +43,7 @@ from benchmarks.common import (
 )
 
 WARMUP = 3
-TARGET = 0.95
+TARGET = 0.97  # issue 21: the generated loop within 3 % of a plain one
 
 
 @dataclass(frozen=True)
