@@ -1,3 +1,8 @@
+def default_augmentation() -> list[v2.Transform]:
+    """What suits natural images, whatever the task: a random horizontal flip."""
+    return [v2.RandomHorizontalFlip()]
+
+
 def build_augmentation(entries: list[str | dict[str, Any]]) -> list[v2.Transform]:
     """The transforms that ``data.augment`` lists, each a ``class_path`` with ``init_args`` (or
     just the class, without arguments): a class of ``torchvision.transforms.v2`` by its name

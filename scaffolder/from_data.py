@@ -23,6 +23,7 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".
 # chosen, so that training never enlarges most images.
 IMAGE_SIZES = (32, 64, 96, 128, 160, 192, 224)
 SAMPLED_IMAGES = 64
+CSV_DELIMITERS = ",;\t|"
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,14 @@ def _csv(root: Path) -> Recognised | None:
     if not train_csv.is_file():
         return None
     with train_csv.open(newline="", encoding="utf-8-sig", errors="replace") as file:
-        header = next(csv.reader(file), [])
+        first_line = file.readline()
+        file.seek(0)
+        # The projects read commas, semicolons, tabs or bars, whichever the header holds most.
+        delimiter = max(CSV_DELIMITERS, key=first_line.count)
+        reader = csv.DictReader(file, delimiter=delimiter)
+        header = list(reader.fieldnames or [])
+        rows = zip(reader, range(SAMPLED_IMAGES), strict=False)
+        paths = [root / row["image"] for row, _ in rows] if "image" in header else []
     if "image" not in header:
         raise BadInputError(
             f"{train_csv} has no `image` column (its header is {', '.join(header)}); name the "
@@ -124,9 +132,6 @@ def _csv(root: Path) -> Recognised | None:
         task, evidence = "classification", "train.csv with a label column"
     else:
         task, evidence = "regression", "train.csv with number columns"
-    with train_csv.open(newline="", encoding="utf-8-sig", errors="replace") as file:
-        rows = zip(csv.DictReader(file), range(SAMPLED_IMAGES), strict=False)
-        paths = [root / row["image"] for row, _ in rows]
     return Recognised("csv", task, (), image_size(paths), evidence)
 
 

@@ -57,6 +57,14 @@ def test_csv_tasks_follow_the_columns(tmp_path: Path, header: str, task: str) ->
     assert found.image_size == 96  # 100 pixels high
 
 
+def test_a_semicolon_csv_is_read_as_the_projects_read_it(tmp_path: Path) -> None:
+    write_images(tmp_path / "images", 1)
+    (tmp_path / "train.csv").write_text("image;label\nimages/0.png;cat\n")
+    found = recognise(tmp_path)
+    assert found.answers == {"task": "classification", "dataset_layout": "csv"}
+    assert found.image_size == 96
+
+
 def test_mask_folders_with_their_class_file(tmp_path: Path) -> None:
     write_images(tmp_path / "train" / "images", 2, size=(300, 260))
     write_images(tmp_path / "train" / "masks", 2, size=(300, 260))

@@ -40,7 +40,7 @@ class TrainTransform:
         augment: list[v2.Transform] | None = None,
         min_box_size: float = 2.0,
     ) -> None:
-        augment = [v2.RandomHorizontalFlip()] if augment is None else augment
+        augment = default_augmentation() if augment is None else augment
         self.transform = v2.Compose(
             [
                 v2.RandomAffine(degrees=0, translate=(translate, translate), scale=scale),

@@ -33,7 +33,7 @@ class TrainTransform:
         crop_scale: tuple[float, float] = (0.6, 1.0),
         augment: list[v2.Transform] | None = None,
     ) -> None:
-        augment = [v2.RandomHorizontalFlip()] if augment is None else augment
+        augment = default_augmentation() if augment is None else augment
         self.transform = v2.Compose(
             [v2.RandomResizedCrop(image_size, scale=crop_scale, antialias=True), *augment]
         )

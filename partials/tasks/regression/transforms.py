@@ -28,7 +28,7 @@ class TrainTransform:
     """
 
     def __init__(self, *, image_size: int, augment: list[v2.Transform] | None = None) -> None:
-        augment = [v2.RandomHorizontalFlip()] if augment is None else augment
+        augment = default_augmentation() if augment is None else augment
         self.transform = v2.Compose([v2.Resize((image_size, image_size), antialias=True), *augment])
 
     def __call__(self, image: torch.Tensor) -> torch.Tensor:

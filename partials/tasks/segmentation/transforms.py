@@ -36,7 +36,7 @@ class TrainTransform(v2.Compose):
         crop_scale: tuple[float, float] = (0.5, 1.0),
         augment: list[v2.Transform] | None = None,
     ) -> None:
-        augment = [v2.RandomHorizontalFlip()] if augment is None else augment
+        augment = default_augmentation() if augment is None else augment
         super().__init__(
             [
                 v2.RandomResizedCrop(image_size, scale=crop_scale, antialias=True),
