@@ -30,8 +30,8 @@ def test_fit_then_predict_writes_boxes_per_image(tmp_path: Path, layout: str) ->
     )
     run_dir = fit_detector_one_step(project, PACKAGE, IMAGE_SIZE)
     logged = set(next(csv.reader((run_dir / "metrics.csv").open())))
-    # The detector's own losses one by one, their sum, and mAP with its best so far.
-    assert {"train/loss", "train/loss_classifier", "train/loss_objectness"} <= logged
+    # FCOS's own losses one by one, their sum, and mAP with its best so far.
+    assert {"train/loss", "train/classification", "train/bbox_ctrness"} <= logged
     assert {"val/map", "val/map_50", "val/map_50_best", "val/mar_100"} <= logged
     checkpoint = run_dir / "checkpoints/last.ckpt"
     assert torch.load(checkpoint, weights_only=False)["global_step"] == 1  # 4 images, batch 4

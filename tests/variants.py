@@ -56,7 +56,11 @@ def render(expression: str, answers: dict[str, Any]) -> str:
         "family": catalogue()["tasks"].default[task]["family"] if task else None,
         **answers,
     }
-    return SandboxedEnvironment().from_string(expression).render(context).strip()
+    environment = SandboxedEnvironment()
+    # Whether the block questions build a backbone: a dense task's, or a detector's.
+    block_backbone = environment.from_string(catalogue()["block_backbone"].default)
+    context["block_backbone"] = block_backbone.render(context).strip() == "True"
+    return environment.from_string(expression).render(context).strip()
 
 
 def applies(key: str, answers: dict[str, Any]) -> bool:
@@ -83,14 +87,18 @@ def allowed(key: str, value: str, answers: dict[str, Any]) -> bool:
 
 
 def contexts() -> list[dict[str, str]]:
-    """The (task, backbone family) combinations a project can have."""
+    """The (task, backbone family) combinations a project can have; a detector built on the
+    block questions' backbone is a context of its own, so that the blocks meet it."""
     values = choices()
     result = []
     for task in values["task"]:
         if applies("backbone", {"task": task}):
             result += [{"task": task, "backbone": family} for family in values["backbone"]]
-        else:
-            result.append({"task": task})
+            continue
+        result.append({"task": task})
+        for detector in options("detector", {"task": task}):
+            if applies("block", {"task": task, "detector": detector}):
+                result.append({"task": task, "detector": detector})
     return result
 
 
@@ -111,9 +119,11 @@ def paired(first: str, second: str) -> bool:
     some 25 projects to the matrix and test no code path that the pairs left do not. Likewise
     a learning-rate schedule acts on the optimizer alone, so it meets every task, optimizer
     and precision, but not each detector, backbone, block or loss: pairing the 4 schedules
-    with the 4 detectors alone would take 4 more detection projects, at some 20 s each.
+    with the 4 detectors alone would take 4 more detection projects, at some 20 s each. A
+    dataset layout reads files and never sees the backbone either: pairing yolo and coco with
+    each block value, now that a detector is built from them, would take 16 detection projects.
     """
-    if {first, second} & {"loss"} and {first, second} & set(BLOCK_KEYS):
+    if {first, second} & {"loss", "dataset_layout"} and {first, second} & set(BLOCK_KEYS):
         return False
     return not {first, second} & {"scheduler"} or not {first, second} & set(MODEL_KEYS)
 
@@ -194,6 +204,6 @@ def pairwise_variants(seed: int = 0, candidates: int = 20) -> list[dict[str, Any
     for index, variant in enumerate(family):
         variant["backbone"] = backbones[index % len(backbones)]
     for index, variant in enumerate(variants):
-        if variant.get("backbone") == "blocks":  # small and varied, so CPU steps stay quick
+        if "block" in variant:  # small and varied, so CPU steps stay quick
             variant["widths"] = [8, 16] if index % 2 else [16, 32, 64]
     return variants
