@@ -65,6 +65,12 @@ RULES = [
     Rule(rf"python -m {PACKAGE}\.check_data .*", "run"),
     Rule(rf"python -m {PACKAGE} fit .*--config configs/(ddp|multinode)\.yaml.*", "parse"),
     Rule(r"torchrun .*", "torchrun-parse"),
+    Rule(
+        rf"python -m {PACKAGE}\.sweep (run|report)|python -m {PACKAGE} fit --config sweeps/.*",
+        "covered",
+        "the project's tests/test_sweep.py runs a sweep, its report and a fit of the best "
+        "config (tests/test_sweep.py runs it)",
+    ),
     Rule(LIGHTNING, "fast"),
     Rule(rf"python -m {PACKAGE}\.(report|export) .*", "run"),
     Rule(
@@ -79,6 +85,8 @@ RULES = [
         "the project's tests/test_serve.py sends an upload and a base64 JSON body alike",
     ),
     Rule(r"sbatch scripts/slurm\.sbatch", "syntax"),
+    Rule(r"SWEEP_STORAGE=\S+ sbatch scripts/sweep\.sbatch", "syntax"),
+    Rule(r"pytest -m sweep", "covered", "tests/test_sweep.py runs it"),
     Rule(r"pytest -m gpu", "run"),
     Rule(r"pytest", "covered", "test_generated_projects.py runs every project's own tests"),
     Rule(r"pytest -m ddp", "covered", "test_verify.py runs the DDP test through scaffold verify"),

@@ -20,6 +20,8 @@ def test_default_project_tree(default_project: Path) -> None:
         "README.md",
         "pyproject.toml",
         "configs/default.yaml",
+        "configs/sweep.yaml",
+        "scripts/sweep.sbatch",
         ".github/workflows/ci.yml",
         ".github/actionlint.yaml",
         "tests/test_train.py",
@@ -46,6 +48,7 @@ def test_default_project_tree(default_project: Path) -> None:
         "report.py",
         "serve.py",
         "summary.py",
+        "sweep.py",
         "transforms.py",
     }
     assert not list(default_project.rglob("*.jinja"))

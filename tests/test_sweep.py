@@ -1,0 +1,26 @@
+"""Hyperparameter sweeps in a dense and a detector project, through their own sweep tests.
+
+Each project's tests/test_sweep.py is deselected by its default ``pytest`` run (a minute of
+short trainings); here it runs with ``-m sweep``: three trials and the best config trained
+with ``fit``, two workers sharing one SQLite study, and a worker killed mid-trial.
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import render, run
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", ["classification", "detection"])
+def test_the_projects_sweep_tests_pass(tmp_path: Path, task: str) -> None:
+    project = render(tmp_path / "project", task=task, ci="none")
+    result = run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "sweep"],
+        cwd=project,
+        PYTHONPATH=str(project / "src"),
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "3 passed" in result.stdout, result.stdout[-2000:]
