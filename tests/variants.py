@@ -6,9 +6,9 @@ editing tests. Only pairs that can occur in one project are required: which ques
 asked comes from their ``when`` in copier.yml, and which choices a task offers (layouts,
 losses, detectors, precisions) from the choices' validators, which read its registry.
 
-The torchvision backbones share one code path (a torchvision builder behind the same head), so
-for pairing they count as one value, "torchvision"; each of them is then given to at least one
-of those projects. Pairing every one of them with every precision would add dozens of slow
+The torchvision backbones share one code path (a torchvision builder behind the same head), and
+timm's is one more of the kind, so for pairing they count as one value, "torchvision"; each of
+them is then given to at least one of those projects. Pairing every one of them with every precision would add dozens of slow
 ResNet-50 / ConvNeXt steps to `make test` on 2 cores.
 """
 
