@@ -1,5 +1,7 @@
 """Answers given on the command line (``--data k=v``) or in a YAML file (``--data-file``)."""
 
+import difflib
+import importlib.util
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -63,6 +65,8 @@ def check(answers: Mapping[str, Any], questions: Mapping[str, Question]) -> list
         question = questions.get(key)
         if question and not question.hidden:
             _check_shape(key, value, question.type)
+    if "timm_model" in answers and "timm_model" in questions:
+        _check_timm_model(str(answers["timm_model"]))
     return sorted(key for key in answers if key not in questions or questions[key].hidden)
 
 
@@ -84,3 +88,20 @@ def _check_shape(key: str, value: Any, kind: str) -> None:
             ) from None
     elif kind == "str" and not isinstance(value, str | int | float):
         raise BadInputError(f"{key} must be a single value, not {value!r}.")
+
+
+def _check_timm_model(name: str) -> None:
+    """Refuse a model the installed timm does not know, naming its close matches.
+
+    Copier's validators cannot ask timm, so where timm is installed beside scaffold the name
+    is checked before anything is rendered; elsewhere the project checks it when it first
+    builds its model.
+    """
+    if importlib.util.find_spec("timm") is None:
+        return
+    import timm
+
+    if not timm.is_model(name.split(".")[0]):
+        close = difflib.get_close_matches(name, timm.list_models(), n=3)
+        hint = f"close matches: {', '.join(close)}" if close else "timm.list_models() names them"
+        raise BadInputError(f"timm has no model {name!r}; {hint}.")

@@ -113,6 +113,10 @@ def test_bad_package_name_exits_2_with_one_sentence_and_no_folder(
             ["-d", "task=detection", "-d", "dataset_layout=csv"],
             "csv fits classification, multilabel, regression but not detection",
         ),
+        (
+            ["-d", "backbone=timm", "-d", "timm_model=convnext_nan"],
+            "timm has no model 'convnext_nan'; close matches: convnext_nano",
+        ),
     ],
 )
 def test_bad_arguments_exit_2_with_a_message(args: list[str], message: str, tmp_path: Path) -> None:
