@@ -62,21 +62,28 @@ DETECTOR_FAST = [
 ]
 
 
-def fit_detector_one_step(project: Path, package: str, image_size: int) -> Path:
-    """Write a detector project's demo data (4 train, 2 val, 3 test images of ``image_size``
-    pixels) and fit it for one epoch, one step; return the run's folder."""
+def write_demo_data(
+    project: Path, package: str, image_size: int, train: int = 4, val: int = 4, test: int = 4
+) -> None:
+    """Write a small demo dataset into the project's ``data/`` with its own command."""
     demo = run_project_python(
         project,
         "-m",
         f"{package}.demo_data",
         "data",
-        "--train-images=4",
-        "--val-images=2",
-        "--test-images=3",
+        f"--train-images={train}",
+        f"--val-images={val}",
+        f"--test-images={test}",
         f"--image-size={image_size}",
     )
     assert demo.returncode == 0, demo.stderr
-    assert "Wrote 9 images to data" in demo.stdout
+    assert f"Wrote {train + val + test} images to data" in demo.stdout
+
+
+def fit_detector_one_step(project: Path, package: str, image_size: int) -> Path:
+    """Write a detector project's demo data (4 train, 2 val, 3 test images of ``image_size``
+    pixels) and fit it for one epoch, one step; return the run's folder."""
+    write_demo_data(project, package, image_size, val=2, test=3)
     fit = run_project_python(
         project,
         "-m",

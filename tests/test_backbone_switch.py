@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import render, run_project_python
+from tests.helpers import render, run_project_python, write_demo_data
 
 FAST = [
     "--data.image_size=32",
@@ -43,11 +43,7 @@ def test_a_segmentation_project_trains_with_the_other_kind_of_backbone(
 ) -> None:
     project = render(tmp_path / "p", task="segmentation", ci="none", **answers)
     package = "shapes_segmenter"
-    demo = run_project_python(
-        project, "-m", f"{package}.demo_data", "data", "--train-images=4", "--val-images=4",
-        "--test-images=4", "--image-size=32",
-    )  # fmt: skip
-    assert demo.returncode == 0, demo.stderr
+    write_demo_data(project, package, image_size=32)
     config_path = project / "configs" / "default.yaml"
     config = yaml.safe_load(config_path.read_text())
     config["model"]["backbone"] = {**backbone, "class_path": f"{package}.{backbone['class_path']}"}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import render, run_project_python
+from tests.helpers import render, run_project_python, write_demo_data
 
 TRAIN_ONE_STEP = """
 import math, sys
@@ -48,17 +48,7 @@ MODELS = {
 def test_timm_models_train_one_step_switched_by_name(tmp_path: Path, task: str) -> None:
     project = render(tmp_path / "project", task=task, backbone="timm", ci="none")
     package = {"classification": "shapes_classifier", "segmentation": "shapes_segmenter"}[task]
-    demo = run_project_python(
-        project,
-        "-m",
-        f"{package}.demo_data",
-        "data",
-        "--train-images=4",
-        "--val-images=4",
-        "--test-images=4",
-        "--image-size=32",
-    )
-    assert demo.returncode == 0, demo.stderr[-2000:]
+    write_demo_data(project, package, image_size=32)
     script = TRAIN_ONE_STEP.format(package=package)
     result = run_project_python(project, "-c", script, *MODELS[task])
     assert result.returncode == 0, result.stderr[-4000:]

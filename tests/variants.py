@@ -8,8 +8,8 @@ losses, detectors, precisions) from the choices' validators, which read its regi
 
 The torchvision backbones share one code path (a torchvision builder behind the same head), and
 timm's is one more of the kind, so for pairing they count as one value, "torchvision"; each of
-them is then given to at least one of those projects. Pairing every one of them with every precision would add dozens of slow
-ResNet-50 / ConvNeXt steps to `make test` on 2 cores.
+them is then given to at least one of those projects. Pairing every one of them with every
+precision would add dozens of slow ResNet-50 / ConvNeXt steps to `make test` on 2 cores.
 """
 
 import random
@@ -17,6 +17,7 @@ from functools import cache
 from itertools import combinations
 from typing import Any
 
+from jinja2 import Template
 from jinja2.sandbox import SandboxedEnvironment
 
 from scaffolder.template import Question, questions
@@ -56,11 +57,17 @@ def render(expression: str, answers: dict[str, Any]) -> str:
         "family": catalogue()["tasks"].default[task]["family"] if task else None,
         **answers,
     }
-    environment = SandboxedEnvironment()
     # Whether the block questions build a backbone: a dense task's, or a detector's.
-    block_backbone = environment.from_string(catalogue()["block_backbone"].default)
-    context["block_backbone"] = block_backbone.render(context).strip() == "True"
-    return environment.from_string(expression).render(context).strip()
+    block_backbone = compiled(catalogue()["block_backbone"].default).render(context).strip()
+    context["block_backbone"] = block_backbone == "True"
+    return compiled(expression).render(context).strip()
+
+
+@cache
+def compiled(expression: str) -> Template:
+    """A Jinja expression of copier.yml, compiled once: the cover renders each thousands of
+    times, and compiling took nearly all of its four minutes."""
+    return SandboxedEnvironment().from_string(expression)
 
 
 def applies(key: str, answers: dict[str, Any]) -> bool:
