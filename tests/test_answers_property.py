@@ -43,7 +43,7 @@ VALID = {
     "precision": st.sampled_from(["32-true", "16-mixed", "bf16-mixed", "bf16-true", "16-true"]),
     "optimizer": st.sampled_from(["adamw", "adam", "sgd"]),
     "scheduler": st.sampled_from(["cosine", "onecycle", "step", "none"]),
-    "logger": st.sampled_from(["csv", "tensorboard"]),
+    "logger": st.sampled_from(["csv", "tensorboard", "mlflow", "wandb"]),
     "ci": st.sampled_from(["github", "gitlab", "none"]),
     "pretrained": st.booleans(),
     "dropout": st.floats(0, 0.99),
