@@ -129,7 +129,12 @@ def paired(first: str, second: str) -> bool:
     with the 4 detectors alone would take 4 more detection projects, at some 20 s each. A
     dataset layout reads files and never sees the backbone either: pairing yolo and coco with
     each block value, now that a detector is built from them, would take 16 detection projects.
+    The logger writes what the trainer logs and the report reads it back, whatever the model,
+    data or schedule: it meets each task alone (four loggers met with everything took 8 more
+    projects, at some 10 s each).
     """
+    if "logger" in {first, second}:
+        return {first, second} == {"logger", "task"}
     if {first, second} & {"loss", "dataset_layout"} and {first, second} & set(BLOCK_KEYS):
         return False
     return not {first, second} & {"scheduler"} or not {first, second} & set(MODEL_KEYS)
