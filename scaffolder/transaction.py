@@ -288,24 +288,47 @@ def wait_for_children(seconds: float = 5.0) -> None:
             time.sleep(0.02)
 
 
+# How long a dead run's area may still be written into by a git command it had started.
+ORPHAN_SECONDS = 10.0
+
+
 def lock(area: Path) -> None:
     """Create ``area`` for this process, or refuse while a live process holds it.
 
     The folder appears at once with its owner inside (renamed from a private folder), so a
     second process never sees it without one. A folder left by a dead process is stale: its
-    journal, if any, is finished by ``recover`` first.
+    journal, if any, is finished by ``recover`` first, and the rest is removed here. A SIGKILL
+    spares the git commands the dead process had started, and they may go on writing into its
+    area for a moment, recreating what was removed: removal is tried again meanwhile.
     """
     private = Path(tempfile.mkdtemp(prefix=f"{AREA}-", dir=area.parent))
     (private / OWNER).write_text(str(os.getpid()))
-    try:
-        os.rename(private, area)
-    except OSError:
-        shutil.rmtree(private, ignore_errors=True)
-        owner = _owner(area)
+    deadline = time.monotonic() + ORPHAN_SECONDS
+    while True:
+        try:
+            os.rename(private, area)
+            return
+        except OSError:
+            owner = _owner(area)
+            if _alive(owner) or (area / JOURNAL).exists() or time.monotonic() > deadline:
+                break
+            shutil.rmtree(area, ignore_errors=True)
+            time.sleep(0.05)
+    shutil.rmtree(private, ignore_errors=True)
+    if _alive(owner):
         raise BadInputError(
             f"Another scaffold update (process {owner}) is working on this project; wait for "
             f"it to finish, or if no such process runs, delete {area}."
-        ) from None
+        )
+    if (area / JOURNAL).exists():
+        raise BadInputError(
+            f"A stopped scaffold update left its changes half-applied in {area}; run scaffold "
+            "update again, and it finishes them."
+        )
+    raise BadInputError(
+        f"A stopped scaffold update left {area}, and something still writes into it; wait "
+        "for that to end and run scaffold again, or delete the folder."
+    )
 
 
 def _owner(area: Path) -> int | None:

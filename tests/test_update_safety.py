@@ -343,6 +343,41 @@ def test_a_second_update_waits_for_the_first(case: Case) -> None:
     assert snapshot(project) == case.finished
 
 
+ORPHAN_GIT = """
+import sys, time
+from pathlib import Path
+
+area, seconds = Path(sys.argv[1]), float(sys.argv[2])
+end, count = time.monotonic() + seconds, 0
+while time.monotonic() < end:  # as git does, creating the folders an object goes in
+    folder = area / "clone" / ".git" / "objects" / f"{count % 256:02x}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"object-{count}").write_bytes(b"x" * 512)
+    count += 1
+"""
+
+
+def test_a_killed_runs_git_still_writing_into_its_area_does_not_block_the_next_run(
+    case: Case,
+) -> None:
+    project = case.copy("orphan-writing")
+    # As a SIGKILL leaves it: the owner gone with its half-removed area, while a git command it
+    # had started lives on, orphaned, and writes into the area for a while.
+    (area(project) / "clone").mkdir(parents=True)
+    orphan = subprocess.Popen([sys.executable, "-c", ORPHAN_GIT, str(area(project)), "3"])
+    try:
+        while not (area(project) / "clone" / ".git" / "objects").exists():
+            time.sleep(0.01)
+        again = scaffold_process("update", str(project), tmp=case.tmp)
+        out, err = again.communicate(timeout=120)
+    finally:
+        orphan.wait(timeout=60)
+
+    assert again.returncode == 0, out + err
+    assert snapshot(project) == case.finished
+    assert not area(project).exists()
+
+
 def test_a_project_inside_a_larger_repository_updates_in_place(tmp_path: Path) -> None:
     template = release_template(tmp_path / "template")
     mono = tmp_path / "mono"
