@@ -61,7 +61,7 @@ CASES = {
     "multilabel": Case({"task": "multilabel", "dataset_layout": "csv"}),
     "regression": Case({"task": "regression", "dataset_layout": "csv"}),
     "segmentation": Case({"task": "segmentation"}, batch_size=16, steps=13),
-    "detection": Case({"task": "detection"}, batch_size=8, steps=8),
+    "detection": Case({"task": "detection"}, batch_size=8, steps=13),
 }
 
 
