@@ -7,16 +7,16 @@ def shape_outline(shape: str, centre: list[float], radius: float, upright: bool)
     """The corners of ``shape_mask``'s shape, in pixels (a pixel's centre at +0.5); a circle is
     a 32-gon."""
     if shape == "circle":
-        angles = torch.arange(32) * (2 * torch.pi / 32)
-        offsets = radius * torch.stack([angles.cos(), angles.sin()], dim=1)
+        angles = np.arange(32) * (2 * np.pi / 32)
+        offsets = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     elif shape == "square":
-        offsets = 0.8 * radius * torch.tensor([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])
+        offsets = 0.8 * radius * np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])
     else:
         # The apex a radius above the centre (below, upside down), the base half a radius below.
-        offsets = radius * torch.tensor([[0.0, -1.0], [3**0.5 / 2, 0.5], [-(3**0.5) / 2, 0.5]])
+        offsets = radius * np.array([[0.0, -1.0], [3**0.5 / 2, 0.5], [-(3**0.5) / 2, 0.5]])
         if not upright:
             offsets[:, 1] *= -1
-    return [(x, y) for x, y in (torch.tensor(centre) + offsets).tolist()]
+    return [(x, y) for x, y in (np.array(centre) + offsets).tolist()]
 
 
 def signed_area(polygon: Polygon) -> float:
@@ -58,40 +58,40 @@ def cut_away(pieces: list[Polygon], cover: Polygon) -> list[Polygon]:
 
 
 def draw_scene(
-    size: int, num_shapes: int, generator: torch.Generator, overlap: bool = False
-) -> tuple[torch.Tensor, torch.Tensor, list[int], list[list[list[float]]]]:
+    size: int, num_shapes: int, rng: np.random.Generator, overlap: bool = False
+) -> tuple[np.ndarray, np.ndarray, list[int], list[list[list[float]]]]:
     """Up to ``num_shapes`` shapes on a noisy background.
 
     Without ``overlap`` no two shapes, nor their boxes, overlap. With it a shape may be drawn
     over earlier ones, hiding up to ``MAX_HIDDEN`` of each. Returns the uint8 RGB image
-    [3, size, size], the boxes of what is visible of each shape [N, 4] (xyxy, on pixel edges),
+    [size, size, 3], the boxes of what is visible of each shape [N, 4] (xyxy, on pixel edges),
     each shape's index into ``CLASSES``, and its visible outline as COCO writes a segmentation:
     polygons ``[x1, y1, x2, y2, ...]``, one unless the shape is partly hidden.
     """
-    image = noisy_background(size, generator)
-    masks = torch.zeros(0, size, size, dtype=torch.bool)  # what is visible of each shape
+    image = noisy_background(size, rng)
+    masks = np.zeros((0, size, size), dtype=bool)  # what is visible of each shape
     classes: list[int] = []
     outlines: list[list[Polygon]] = []
     for _ in range(num_shapes):
-        shape = int(torch.randint(len(CLASSES), (1,), generator=generator))
-        radius = float(uniform(generator, 0.12, 0.22)) * size
-        centre = uniform(generator, radius, size - radius, 2).tolist()
-        upright = float(uniform(generator, 0.0, 1.0)) < 0.5
+        shape = int(rng.integers(len(CLASSES)))
+        radius = rng.uniform(0.12, 0.22) * size
+        centre = rng.uniform(radius, size - radius, 2).tolist()
+        upright = rng.random() < 0.5
         mask = shape_mask(CLASSES[shape], size, centre, radius, upright)
         if len(masks):
             if overlap:
-                left = (masks & ~mask).sum(dim=(1, 2)) / masks.sum(dim=(1, 2))
+                left = (masks & ~mask).sum(axis=(1, 2)) / masks.sum(axis=(1, 2))
                 apart = bool((left >= 1 - MAX_HIDDEN).all())
             else:
-                apart = box_iou(bounding_boxes(mask[None]), bounding_boxes(masks)).max() == 0
+                apart = not boxes_overlap(bounding_boxes(mask[None])[0], bounding_boxes(masks))
             if not apart:
                 continue  # it would overlap a shape already drawn, or hide too much of one
-        image = paint(image, mask, generator)
+        image = paint(image, mask, rng)
         outline = shape_outline(CLASSES[shape], centre, radius, upright)
         if overlap:
             masks &= ~mask
             outlines = [cut_away(pieces, outline) for pieces in outlines]
-        masks = torch.cat([masks, mask[None]])
+        masks = np.concatenate([masks, mask[None]])
         classes.append(shape)
         outlines.append([outline])
     segmentations = [
@@ -101,7 +101,17 @@ def draw_scene(
     return to_uint8(image), bounding_boxes(masks), classes, segmentations
 
 
-def bounding_boxes(masks: torch.Tensor) -> torch.Tensor:
+def bounding_boxes(masks: np.ndarray) -> np.ndarray:
     """The boxes of masks [N, H, W]: xyxy, on the outer edges of their first and last pixels."""
-    # masks_to_boxes gives the last pixel inside; the box ends on that pixel's far edge.
-    return masks_to_boxes(masks) + torch.tensor([0.0, 0.0, 1.0, 1.0])
+    boxes = np.zeros((len(masks), 4))
+    for box, mask in zip(boxes, masks, strict=True):
+        ys, xs = np.nonzero(mask)
+        box[:] = xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
+    return boxes
+
+
+def boxes_overlap(box: np.ndarray, boxes: np.ndarray) -> bool:
+    """Whether ``box`` [4] shares any area with one of ``boxes`` [N, 4] (all xyxy)."""
+    width = np.minimum(box[2], boxes[:, 2]) - np.maximum(box[0], boxes[:, 0])
+    height = np.minimum(box[3], boxes[:, 3]) - np.maximum(box[1], boxes[:, 1])
+    return bool(((width > 0) & (height > 0)).any())

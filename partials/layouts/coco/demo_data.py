@@ -22,9 +22,8 @@ import argparse
 import json
 from pathlib import Path
 
-import torch
+import numpy as np
 from PIL import Image
-from torchvision.ops import box_convert, box_iou, masks_to_boxes
 
 SPLIT_SIZES = {"train": 120, "val": 40, "test": 40}
 IMAGE_SIZE = 128
@@ -52,20 +51,20 @@ def polygon_area(polygon: list[float]) -> float:
 
 
 def write_split(
-    root: Path, split: str, count: int, image_size: int, generator: torch.Generator
+    root: Path, split: str, count: int, image_size: int, rng: np.random.Generator
 ) -> None:
     """The images of one split and its COCO instances file."""
     (root / "images" / split).mkdir(parents=True, exist_ok=True)
     images, annotations = [], []
     for index in range(count):
-        num_shapes = 0 if index % 10 == 9 else int(torch.randint(1, 4, (1,), generator=generator))
-        image, boxes, classes, outlines = draw_scene(image_size, num_shapes, generator, OVERLAP)
+        num_shapes = 0 if index % 10 == 9 else int(rng.integers(1, 4))
+        image, boxes, classes, outlines = draw_scene(image_size, num_shapes, rng, OVERLAP)
         file_name = f"{split}/{index:04d}.png"
         write_png(image, root / "images" / file_name)
         images.append(
             {"id": index, "file_name": file_name, "width": image_size, "height": image_size}
         )
-        xywh = box_convert(boxes, "xyxy", "xywh").tolist()
+        xywh = np.concatenate([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]], axis=1).tolist()
         for box, shape, segmentation in zip(xywh, classes, outlines, strict=True):
             annotations.append(
                 {

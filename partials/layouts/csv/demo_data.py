@@ -27,7 +27,7 @@ import argparse
 import csv
 from pathlib import Path
 
-import torch
+import numpy as np
 from PIL import Image
 
 SPLIT_SIZES = {"train": 600, "val": 150, "test": 150}
@@ -44,24 +44,24 @@ MAX_SHAPES = 4
 {% include 'partials/shapes.py' %}
 {%- if task == 'classification' %}
 
-def draw_example(index: int, size: int, generator: torch.Generator) -> tuple[torch.Tensor, list]:
+def draw_example(index: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, list]:
     """Image ``index``: one shape on a noisy background (the classes take turns), and its row."""
     shape = CLASSES[index % len(CLASSES)]
-    radius = float(uniform(generator, 0.2, 0.35)) * size
-    centre = uniform(generator, radius, size - radius, 2).tolist()
-    upright = float(uniform(generator, 0.0, 1.0)) < 0.5
+    radius = rng.uniform(0.2, 0.35) * size
+    centre = rng.uniform(radius, size - radius, 2).tolist()
+    upright = rng.random() < 0.5
     mask = shape_mask(shape, size, centre, radius, upright)
-    return to_uint8(paint(noisy_background(size, generator), mask, generator)), [shape]
+    return to_uint8(paint(noisy_background(size, rng), mask, rng)), [shape]
 {%- else %}
 
 def place(
-    count: int, size: int, generator: torch.Generator, min_radius: float, max_radius: float
+    count: int, size: int, rng: np.random.Generator, min_radius: float, max_radius: float
 ) -> list[tuple[list[float], float]]:
     """Centres and radii (as shares of ``size``) of ``count`` shapes that do not overlap."""
     placed: list[tuple[list[float], float]] = []
     while len(placed) < count:
-        radius = float(uniform(generator, min_radius, max_radius)) * size
-        centre = uniform(generator, radius, size - radius, 2).tolist()
+        radius = rng.uniform(min_radius, max_radius) * size
+        centre = rng.uniform(radius, size - radius, 2).tolist()
         # A square's corners reach 1.13 radii from its centre.
         if all(
             (centre[0] - x) ** 2 + (centre[1] - y) ** 2 > (1.2 * (radius + r)) ** 2
@@ -73,37 +73,37 @@ def place(
 {%- if task == 'multilabel' %}
 
 
-def draw_example(index: int, size: int, generator: torch.Generator) -> tuple[torch.Tensor, list]:
+def draw_example(index: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, list]:
     """Image ``index``: 0 to 3 different shapes (the counts take turns), and its row."""
     count = index % (len(CLASSES) + 1)
-    chosen = sorted(torch.randperm(len(CLASSES), generator=generator)[:count].tolist())
+    chosen = sorted(rng.permutation(len(CLASSES))[:count].tolist())
     shapes = [CLASSES[i] for i in chosen]
-    places = place(count, size, generator, 0.12, 0.2)
-    image = noisy_background(size, generator)
+    places = place(count, size, rng, 0.12, 0.2)
+    image = noisy_background(size, rng)
     for shape, (centre, radius) in zip(shapes, places, strict=True):
-        upright = float(uniform(generator, 0.0, 1.0)) < 0.5
-        image = paint(image, shape_mask(shape, size, centre, radius, upright), generator)
+        upright = rng.random() < 0.5
+        image = paint(image, shape_mask(shape, size, centre, radius, upright), rng)
     return to_uint8(image), [" ".join(shapes)]
 {%- elif task == 'regression' %}
 
 
-def draw_example(index: int, size: int, generator: torch.Generator) -> tuple[torch.Tensor, list]:
+def draw_example(index: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, list]:
     """Image ``index``: 1 to ``MAX_SHAPES`` shapes (the counts take turns), and its row."""
     count = 1 + index % MAX_SHAPES
-    image = noisy_background(size, generator)
-    covered = torch.zeros(size, size, dtype=torch.bool)
-    for centre, radius in place(count, size, generator, 0.08, 0.2):
-        shape = CLASSES[int(torch.randint(len(CLASSES), (1,), generator=generator))]
-        upright = float(uniform(generator, 0.0, 1.0)) < 0.5
+    image = noisy_background(size, rng)
+    covered = np.zeros((size, size), dtype=bool)
+    for centre, radius in place(count, size, rng, 0.08, 0.2):
+        shape = CLASSES[int(rng.integers(len(CLASSES)))]
+        upright = rng.random() < 0.5
         mask = shape_mask(shape, size, centre, radius, upright)
-        image = paint(image, mask, generator)
+        image = paint(image, mask, rng)
         covered |= mask
-    return to_uint8(image), [count, f"{covered.float().mean():.4f}"]
+    return to_uint8(image), [count, f"{covered.mean():.4f}"]
 {%- endif %}
 
 
 def write_split(
-    root: Path, split: str, count: int, image_size: int, generator: torch.Generator
+    root: Path, split: str, count: int, image_size: int, rng: np.random.Generator
 ) -> None:
     """The images of one split and the CSV file that lists them."""
     (root / split).mkdir(parents=True, exist_ok=True)
@@ -111,7 +111,7 @@ def write_split(
         writer = csv.writer(file)
         writer.writerow(HEADER)
         for index in range(count):
-            image, row = draw_example(index, image_size, generator)
+            image, row = draw_example(index, image_size, rng)
             name = f"{split}/{index:04d}.png"
             write_png(image, root / name)
             writer.writerow([name, *row])

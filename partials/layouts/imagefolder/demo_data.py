@@ -10,7 +10,7 @@ seed always writes the same images, so the demo and the tests need no download.
 import argparse
 from pathlib import Path
 
-import torch
+import numpy as np
 from PIL import Image
 
 SPLIT_SIZES = {"train": 600, "val": 150, "test": 150}
@@ -18,24 +18,24 @@ IMAGE_SIZE = 64
 
 {% include 'partials/shapes.py' %}
 
-def draw_shape(shape: str, size: int, generator: torch.Generator) -> torch.Tensor:
-    """One shape on a noisy background; uint8 RGB [3, size, size]."""
-    radius = float(uniform(generator, 0.2, 0.35)) * size
-    centre = uniform(generator, radius, size - radius, 2).tolist()
-    upright = float(uniform(generator, 0.0, 1.0)) < 0.5
+def draw_shape(shape: str, size: int, rng: np.random.Generator) -> np.ndarray:
+    """One shape on a noisy background; uint8 RGB [size, size, 3]."""
+    radius = rng.uniform(0.2, 0.35) * size
+    centre = rng.uniform(radius, size - radius, 2).tolist()
+    upright = rng.random() < 0.5
     mask = shape_mask(shape, size, centre, radius, upright)
-    return to_uint8(paint(noisy_background(size, generator), mask, generator))
+    return to_uint8(paint(noisy_background(size, rng), mask, rng))
 
 
 def write_split(
-    root: Path, split: str, count: int, image_size: int, generator: torch.Generator
+    root: Path, split: str, count: int, image_size: int, rng: np.random.Generator
 ) -> None:
     """The images of one split, one folder per class, the classes taking turns."""
     for shape in CLASSES:
         (root / split / shape).mkdir(parents=True, exist_ok=True)
     for index in range(count):
         shape = CLASSES[index % len(CLASSES)]
-        image = draw_shape(shape, image_size, generator)
+        image = draw_shape(shape, image_size, rng)
         write_png(image, root / split / shape / f"{index:04d}.png")
 
 

@@ -12,8 +12,8 @@ does. The same seed always writes the same images, so the demo and the tests nee
 import argparse
 from pathlib import Path
 
-import torch
-import torch.nn.functional as F
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from PIL import Image
 
 SPLIT_SIZES = {"train": 256, "val": 64, "test": 64}
@@ -26,36 +26,37 @@ IGNORE_INDEX = 255
 MAX_SHAPES = 3
 
 
-def outline(mask: torch.Tensor) -> torch.Tensor:
-    """The pixels of a bool mask [H, W] that touch a pixel outside it."""
-    outside = (~mask).float()[None, None]
-    return mask & (F.max_pool2d(outside, kernel_size=3, stride=1, padding=1)[0, 0] > 0)
+def outline(mask: np.ndarray) -> np.ndarray:
+    """The pixels of a bool mask [H, W] that touch a pixel outside it (beyond the image's edge
+    does not count)."""
+    neighbourhoods = sliding_window_view(np.pad(~mask, 1), (3, 3))
+    return mask & neighbourhoods.any(axis=(2, 3))
 
 
-def draw_scene(size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """Shapes on a noisy background: uint8 RGB image [3, size, size] and mask [1, size, size].
+def draw_scene(size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Shapes on a noisy background: uint8 RGB image [size, size, 3] and mask [size, size].
 
     Each shape gets its own quadrant of the image, so shapes never overlap.
     """
-    image = noisy_background(size, generator)
-    mask = torch.zeros(size, size, dtype=torch.uint8)
-    count = int(torch.randint(1, MAX_SHAPES + 1, (1,), generator=generator))
+    image = noisy_background(size, rng)
+    mask = np.zeros((size, size), dtype=np.uint8)
+    count = int(rng.integers(1, MAX_SHAPES + 1))
     half = size / 2
-    for quadrant in torch.randperm(4, generator=generator)[:count].tolist():
-        class_index = int(torch.randint(len(CLASSES), (1,), generator=generator))
-        radius = float(uniform(generator, 0.1, 0.22)) * size
-        corner = torch.tensor([quadrant % 2, quadrant // 2]) * half
-        centre = (corner + uniform(generator, radius, half - radius, 2)).tolist()
-        upright = float(uniform(generator, 0.0, 1.0)) < 0.5
+    for quadrant in rng.permutation(4)[:count].tolist():
+        class_index = int(rng.integers(len(CLASSES)))
+        radius = rng.uniform(0.1, 0.22) * size
+        corner = np.array([quadrant % 2, quadrant // 2]) * half
+        centre = (corner + rng.uniform(radius, half - radius, 2)).tolist()
+        upright = rng.random() < 0.5
         shape = shape_mask(CLASSES[class_index], size, centre, radius, upright)
-        image = paint(image, shape, generator)
+        image = paint(image, shape, rng)
         mask[shape] = class_index + 1
         mask[outline(shape)] = IGNORE_INDEX
-    return to_uint8(image), mask[None]
+    return to_uint8(image), mask
 
 
 def write_split(
-    root: Path, split: str, count: int, image_size: int, generator: torch.Generator
+    root: Path, split: str, count: int, image_size: int, rng: np.random.Generator
 ) -> None:
     """The images of one split and their masks, and classes.txt naming the mask values."""
     root.mkdir(parents=True, exist_ok=True)
@@ -63,7 +64,7 @@ def write_split(
     (root / split / "images").mkdir(parents=True, exist_ok=True)
     (root / split / "masks").mkdir(parents=True, exist_ok=True)
     for index in range(count):
-        image, mask = draw_scene(image_size, generator)
+        image, mask = draw_scene(image_size, rng)
         write_png(image, root / split / "images" / f"{index:04d}.png")
         write_png(mask, root / split / "masks" / f"{index:04d}.png")
 

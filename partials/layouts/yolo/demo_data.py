@@ -13,10 +13,9 @@ masks. The same seed always writes the same images, so the demo and the tests ne
 import argparse
 from pathlib import Path
 
-import torch
+import numpy as np
 import yaml
 from PIL import Image
-from torchvision.ops import box_convert, box_iou, masks_to_boxes
 
 SPLIT_SIZES = {"train": 120, "val": 40, "test": 40}
 IMAGE_SIZE = 128
@@ -27,17 +26,18 @@ IMAGE_SIZE = 128
 
 
 def write_split(
-    root: Path, split: str, count: int, image_size: int, generator: torch.Generator
+    root: Path, split: str, count: int, image_size: int, rng: np.random.Generator
 ) -> None:
     """The images of one split, a label file for each image with objects, and data.yaml."""
     for folder in ("images", "labels"):
         (root / split / folder).mkdir(parents=True, exist_ok=True)
     for index in range(count):
-        num_shapes = 0 if index % 10 == 9 else int(torch.randint(1, 4, (1,), generator=generator))
-        image, boxes, classes, _ = draw_scene(image_size, num_shapes, generator)
+        num_shapes = 0 if index % 10 == 9 else int(rng.integers(1, 4))
+        image, boxes, classes, _ = draw_scene(image_size, num_shapes, rng)
         write_png(image, root / split / "images" / f"{index:04d}.png")
         if classes:
-            normalised = box_convert(boxes, "xyxy", "cxcywh") / image_size
+            centres, sizes = (boxes[:, :2] + boxes[:, 2:]) / 2, boxes[:, 2:] - boxes[:, :2]
+            normalised = np.concatenate([centres, sizes], axis=1) / image_size
             lines = [
                 f"{shape} " + " ".join(f"{value:.6f}" for value in box)
                 for shape, box in zip(classes, normalised.tolist(), strict=True)
