@@ -229,7 +229,7 @@ def main() -> None:
     """Measure both loops for each task and report the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", nargs="+", choices=CASES, default=list(CASES))
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)  # the median of 5 interleaved rounds
     parser.add_argument("--json", type=Path)
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     args = parse_staged_args(parser)
