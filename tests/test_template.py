@@ -239,7 +239,8 @@ def test_project_builds_a_wheel_with_its_package_and_dependencies(
         "torchvision",
         "lightning",
         "torchmetrics",
-        "jsonargparse[signatures]>=4.39",
+        "jsonargparse[signatures]>=4.49",
+        "numpy",
     ]:
         assert f"Requires-Dist: {requirement}" in requirements
     assert "Requires-Dist: pytest" in requirements and 'extra == "dev"' in requirements
