@@ -54,7 +54,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--image-size", type=int, default=64)
-    parser.add_argument("--source-size", type=int, help="of the images on disk (default: above)")
+    parser.add_argument("--source-size", type=int, help="size on disk (default: --image-size)")
     parser.add_argument("--jpeg", action="store_true", help="re-encode the images as JPEG")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
