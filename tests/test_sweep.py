@@ -25,4 +25,4 @@ def test_the_projects_sweep_tests_pass(tmp_path: Path, logger: str) -> None:
         PYTHONPATH=str(project / "src"),
     )
     assert result.returncode == 0, result.stdout[-4000:]
-    assert "4 passed" in result.stdout, result.stdout[-2000:]
+    assert "5 passed" in result.stdout, result.stdout[-2000:]
