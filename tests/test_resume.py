@@ -87,3 +87,28 @@ def test_a_run_killed_mid_epoch_resumes_at_its_saved_step(tmp_path: Path) -> Non
     assert "The dirpath has changed" not in resumed.stderr
     assert "exists and is not empty" not in resumed.stderr
     assert saved_step(last) == killed_at + 2  # two steps on from where it was killed
+
+
+def test_a_run_stopped_before_its_first_log_resumes_in_its_folder_quietly(tmp_path: Path) -> None:
+    """No ``metrics.csv`` yet: the resumed run writes one, with no warning about its folder."""
+    project = render(tmp_path / "shapes")
+    demo = run_project_python(
+        project, "-m", f"{PACKAGE}.demo_data", "data", "--train-images=20", "--val-images=4",
+        "--test-images=4", "--image-size=32",
+    )  # fmt: skip
+    assert demo.returncode == 0, demo.stderr
+    checkpoint_every_step(project)
+    run = project / "logs" / PACKAGE / "version_0"
+
+    first = run_project_python(project, "-m", PACKAGE, "fit", *FIT, "--trainer.max_steps=2")
+    assert first.returncode == 0, first.stderr[-3000:]
+    (run / "metrics.csv").unlink()  # as a kill before the first write of the metrics leaves it
+    resumed = run_project_python(
+        project, "-m", PACKAGE, "fit", *FIT, "--ckpt_path=last", "--trainer.max_steps=6"
+    )
+
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "Restored all states" in resumed.stderr
+    assert "exists and is not empty" not in resumed.stderr
+    assert saved_step(run / "checkpoints" / "last.ckpt") == 6
+    assert "train/loss" in (run / "metrics.csv").read_text()
