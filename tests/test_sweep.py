@@ -3,8 +3,9 @@ own sweep tests.
 
 Each project's tests/test_sweep.py is deselected by its default ``pytest`` run (a minute of
 short trainings); here it runs with ``-m sweep``: three trials and the best config trained
-with ``fit``, two workers sharing one SQLite study, a worker killed mid-trial, and Ctrl-C at
-several moments of a trial. The MLflow project's workers also share one new ``mlflow.db``.
+with ``fit``, two workers sharing one SQLite study, a worker killed mid-trial, a trial config
+``fit`` refuses, and Ctrl-C at several moments of a trial. The MLflow project's workers also
+share one new ``mlflow.db``.
 """
 
 import sys
@@ -25,4 +26,4 @@ def test_the_projects_sweep_tests_pass(tmp_path: Path, logger: str) -> None:
         PYTHONPATH=str(project / "src"),
     )
     assert result.returncode == 0, result.stdout[-4000:]
-    assert "5 passed" in result.stdout, result.stdout[-2000:]
+    assert "6 passed" in result.stdout, result.stdout[-2000:]
