@@ -25,11 +25,28 @@ def main() -> None:
         finally:
             signal_handlers_done()
     except Interrupted as stop:
+        finished = exit_code_chosen_before(stop)
+        if finished is not None:  # the command had finished: its outcome stands
+            sys.exit(finished)
         print(stop.message, file=sys.stderr)
         sys.exit(stop.exit_code)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         sys.exit(128 + signal.SIGINT)
+
+
+def exit_code_chosen_before(stop: Interrupted) -> int | None:
+    """The exit code the command was exiting with when the signal came, if it was exiting."""
+    from click.exceptions import Exit
+
+    error = stop.__context__
+    while error is not None:
+        if isinstance(error, Exit):
+            return error.exit_code
+        if isinstance(error, SystemExit) and (error.code is None or isinstance(error.code, int)):
+            return error.code or 0
+        error = error.__context__
+    return None
 
 
 def signal_handlers_done() -> None:

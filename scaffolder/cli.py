@@ -351,12 +351,14 @@ def update(
                 results = update_.run_many(targets, options, search=all_)
             with signals.held():
                 show_update_table(results)
-            raise typer.Exit(update_.batch_exit_code(results))
-        with working:
-            result = update_.run(targets[0], options)
-    with signals.held():  # the update is done: a late Ctrl-C must not garble its report
-        show_update(result)
-    raise typer.Exit(result.exit_code)
+                raise typer.Exit(update_.batch_exit_code(results))
+        # Only the update's own steps are interrupted: a signal that comes once it is done,
+        # while the spinner stops or the report prints, must not call it interrupted.
+        with signals.held():
+            with working:
+                result = update_.run(targets[0], options)
+            show_update(result)
+            raise typer.Exit(result.exit_code)  # under way when the signals raise again
 
 
 @app.command()
@@ -381,11 +383,10 @@ def reconfigure(
     options = update_.UpdateOptions(
         conflict=conflict.value, verify=verify, trust=trust, backup=backup, dry_run=dry_run
     )
-    with reported_errors():
+    with reported_errors(), signals.held():  # as in update
         result = update_.reconfigure(path, answers.parse_pairs(changes, given_as=""), options)
-    with signals.held():
         show_update(result, reconfigured=True)
-    raise typer.Exit(result.exit_code)
+        raise typer.Exit(result.exit_code)
 
 
 @app.command()

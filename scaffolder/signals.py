@@ -4,8 +4,9 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from scaffolder.errors import Interrupted
+from scaffolder.errors import Interrupted, raise_interrupted
 
 HELD = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
@@ -19,15 +20,35 @@ def held() -> Iterator[list[int]]:
     Only the main thread can set handlers; elsewhere the block runs unprotected.
     """
     received: list[int] = []
+    with _handlers(_recorder(received)):
+        yield received
+
+
+@contextmanager
+def raising() -> Iterator[None]:
+    """Let the signals raise ``Interrupted`` during the block, even inside ``held``.
+
+    A signal ``held`` received before the block raises at its start: it came first.
+    """
+    with _handlers(raise_interrupted) as previous:
+        for handler in previous.values():
+            if getattr(handler, "received", None):
+                raise Interrupted(handler.received[0])
+        yield
+
+
+@contextmanager
+def _handlers(handler: Any) -> Iterator[dict[int, Any]]:
+    """Handle the signals with ``handler`` during the block; yields the handlers restored after."""
     if threading.current_thread() is not threading.main_thread():
-        yield received
+        yield {}
         return
-    previous = {number: signal.signal(number, _recorder(received)) for number in HELD}
+    previous = {number: signal.signal(number, handler) for number in HELD}
     try:
-        yield received
+        yield previous
     finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+        for number, restored in previous.items():
+            signal.signal(number, restored)
 
 
 @contextmanager
@@ -50,4 +71,5 @@ def _recorder(received: list[int]):  # noqa: ANN202 (a signal handler)
     def record(number: int, frame: object) -> None:
         received.append(number)
 
+    record.received = received  # for ``raising``
     return record

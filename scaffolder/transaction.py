@@ -107,13 +107,14 @@ class Workspace:
         self._tempdir: str | None = None
 
     def __enter__(self) -> "Workspace":
-        lock(self.area)
         try:
+            lock(self.area)
             (self.area / "tmp").mkdir()
             self._tempdir, tempfile.tempdir = tempfile.tempdir, str(self.area / "tmp")
             self._clone()
-        except BaseException:
-            self.__exit__()
+        except BaseException as error:
+            if _owner(self.area) == os.getpid():  # taken, if only just before a signal came
+                self.__exit__(type(error))
             raise
         return self
 
@@ -290,6 +291,7 @@ def wait_for_children(seconds: float = 5.0) -> None:
 
 # How long a dead run's area may still be written into by a git command it had started.
 ORPHAN_SECONDS = 10.0
+QUIET_SECONDS = 0.3  # how long a removed stale area must stay gone
 
 
 def lock(area: Path) -> None:
@@ -297,9 +299,7 @@ def lock(area: Path) -> None:
 
     The folder appears at once with its owner inside (renamed from a private folder), so a
     second process never sees it without one. A folder left by a dead process is stale: its
-    journal, if any, is finished by ``recover`` first, and the rest is removed here. A SIGKILL
-    spares the git commands the dead process had started, and they may go on writing into its
-    area for a moment, recreating what was removed: removal is tried again meanwhile.
+    journal, if any, is finished by ``recover`` first, and the rest is removed here.
     """
     private = Path(tempfile.mkdtemp(prefix=f"{AREA}-", dir=area.parent))
     (private / OWNER).write_text(str(os.getpid()))
@@ -310,10 +310,8 @@ def lock(area: Path) -> None:
             return
         except OSError:
             owner = _owner(area)
-            if _alive(owner) or (area / JOURNAL).exists() or time.monotonic() > deadline:
+            if _alive(owner) or (area / JOURNAL).exists() or not _removed(area, deadline):
                 break
-            shutil.rmtree(area, ignore_errors=True)
-            time.sleep(0.05)
     shutil.rmtree(private, ignore_errors=True)
     if _alive(owner):
         raise BadInputError(
@@ -325,7 +323,25 @@ def lock(area: Path) -> None:
             f"A stopped scaffold update left its changes half-applied in {area}; run scaffold "
             "update again, and it finishes them."
         )
-    raise BadInputError(
+    raise _still_written(area)
+
+
+def _removed(area: Path, deadline: float) -> bool:
+    """Remove a dead run's ``area`` until it stays gone; False if still written at ``deadline``.
+
+    A SIGKILL spares the git commands the dead run had started, and they may go on writing
+    into its area for a moment, recreating what was removed, even after a pause off the CPU.
+    """
+    while time.monotonic() <= deadline:
+        shutil.rmtree(area, ignore_errors=True)
+        time.sleep(QUIET_SECONDS)
+        if not area.exists():
+            return True
+    return False
+
+
+def _still_written(area: Path) -> BadInputError:
+    return BadInputError(
         f"A stopped scaffold update left {area}, and something still writes into it; wait "
         "for that to end and run scaffold again, or delete the folder."
     )
@@ -368,7 +384,8 @@ def recover(project: Path) -> dict[str, Any] | None:
         )
     journal = area / JOURNAL
     if not journal.exists():
-        shutil.rmtree(area, ignore_errors=True)
+        if not _removed(area, time.monotonic() + ORPHAN_SECONDS):
+            raise _still_written(area)
         return None
     pending = load_journal(journal)
     try:

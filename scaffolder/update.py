@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from scaffolder import answers as answers_
-from scaffolder import git, gitguard, history, template, transaction
+from scaffolder import git, gitguard, history, signals, template, transaction
 from scaffolder import project as project_
 from scaffolder import verify as verify_
 from scaffolder.errors import BadInputError, ExitCode, Interrupted, ScaffoldError, copier_errors
@@ -446,11 +446,13 @@ def _interruptible(project: Project) -> Iterator[_Watch]:
     Once the tree has been checked clean, only the one apply step writes to it, so whether it
     has changes now tells a stop after the update was applied from one before it. An error that
     clean-up code raised while the interruption unwound (Copier's temporary folder, still being
-    written by a git it started) counts as the interruption.
+    written by a git it started) counts as the interruption. The signals raise only inside
+    the block: a command that holds them keeps a late one from garbling its report.
     """
     watch = _Watch()
     try:
-        yield watch
+        with signals.raising():
+            yield watch
     except BaseException as error:
         stop = _interruption_in(error)
         if stop is None:

@@ -398,3 +398,57 @@ def test_a_project_inside_a_larger_repository_updates_in_place(tmp_path: Path) -
     assert "services/tiny/README.md" in changed and "services/tiny/old.txt" in changed
     assert all(path.startswith("services/tiny/") for path in changed), changed
     assert (mono / "other" / "keep.txt").read_text() == "keep\n"
+
+
+SIGNAL_AT = """
+import os, signal, sys
+import {module} as module
+real = module.{name}
+def {name}(*args, **kwargs):
+    if {before}:
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(*args, **kwargs)
+    result = real(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGINT)
+    return result
+module.{name} = {name}
+from scaffolder.__main__ import main
+sys.argv = ["scaffold", "update", {project!r}]
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "before", "applied"),
+    [
+        ("scaffolder.project", "load", False, False),  # before the update's first step
+        ("scaffolder.transaction", "lock", False, False),  # as its scratch area is taken
+        ("scaffolder.update", "run", False, True),  # as it returns, the spinner still on
+        ("scaffolder.cli", "show_update", True, True),  # as its report prints
+        ("scaffolder.__main__", "signal_handlers_done", True, True),  # on its way out
+    ],
+    ids=["loading", "locking", "returning", "reporting", "exiting"],
+)
+def test_a_signal_at_the_edges_of_the_update_tells_what_it_left(
+    case: Case, module: str, name: str, before: bool, applied: bool
+) -> None:
+    """Ctrl-C just before the update's steps stops it; just after, it changes nothing."""
+    project = case.copy(name)
+    script = SIGNAL_AT.format(module=module, name=name, before=before, project=str(project))
+    env = {**os.environ, **IDENTITY, "PYTHONPATH": str(ROOT), "TMPDIR": str(case.tmp)}
+    update = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert not area(project).exists()
+    assert "Traceback" not in update.stderr, update.stderr
+    if applied:  # the update was done: its outcome and report stand
+        assert update.returncode == 0, update.stderr
+        assert "Interrupted" not in update.stderr and "README.md" in update.stdout
+        assert snapshot(project) == case.finished
+    else:
+        assert update.returncode == 128 + signal.SIGINT, update.stdout + update.stderr
+        assert update.stderr.strip() == (
+            f"Interrupted: {project.name} was not changed; it is as last committed."
+        )
+        assert snapshot(project) == case.head
