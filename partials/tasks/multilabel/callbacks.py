@@ -11,9 +11,10 @@ from {{ package_name }} import base
 class PredictionWriter(base.PredictionWriter):
     """One row per image: its path, the predicted labels and the probability of every class.
 
-    The labels are the classes whose probability reaches the model's threshold, joined by the
-    data's label separator as in the dataset's own CSV files; empty when there are none. With
-    several processes each writes its own share to ``<stem>-rank<N>.csv``.
+    The labels are the classes whose probability, as written (four decimals), reaches the
+    model's threshold, joined by the data's label separator as in the dataset's own CSV files;
+    empty when there are none. With several processes each writes its own share to
+    ``<stem>-rank<N>.csv``.
     """
 
     def __init__(self, output_path: str = "predictions.csv") -> None:
@@ -30,6 +31,7 @@ class PredictionWriter(base.PredictionWriter):
             writer.writerow(["path", "labels", *class_names])
             for batch in predictions:
                 for image, probs in zip(batch["paths"], batch["probs"].tolist(), strict=True):
+                    probs = [round(p, 4) for p in probs]  # so the row reads consistently
                     labels = [
                         name for name, p in zip(class_names, probs, strict=True) if p >= threshold
                     ]
