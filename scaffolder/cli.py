@@ -346,14 +346,14 @@ def update(
     # A spinner would garble Copier's questions, so it shows only when nothing is asked.
     working = nullcontext() if interactive else err.status("Updating")
     with reported_errors():
-        if all_ or len(targets) > 1:
-            with working:
-                results = update_.run_many(targets, options, search=all_)
-            with signals.held():
-                show_update_table(results)
-                raise typer.Exit(update_.batch_exit_code(results))
         # Only the update's own steps are interrupted: a signal that comes once it is done,
         # while the spinner stops or the report prints, must not call it interrupted.
+        if all_ or len(targets) > 1:
+            with signals.held():
+                with working:
+                    results = update_.run_many(targets, options, search=all_)
+                show_update_table(results)
+                raise typer.Exit(update_.batch_exit_code(results))
         with signals.held():
             with working:
                 result = update_.run(targets[0], options)

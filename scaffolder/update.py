@@ -32,6 +32,8 @@ class Outcome(str, Enum):
     CONFLICTS = "conflicts"
     REFUSED = "refused"
     FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    NOT_STARTED = "not started"  # a signal stopped the batch before this project
     SKIPPED = "skipped: not a project"
 
 
@@ -81,10 +83,13 @@ class UpdateResult:
     warnings: tuple[str, ...] = ()
     diff: str | None = None  # only for --dry-run
     recovered: bool = False  # finished what a killed run left half-applied
+    signal: int | None = None  # the signal that interrupted it
 
     @property
-    def exit_code(self) -> ExitCode:
+    def exit_code(self) -> int:
         """The documented exit code for this result alone."""
+        if self.signal is not None:
+            return 128 + self.signal
         if self.outcome is Outcome.CONFLICTS:
             return ExitCode.CONFLICTS
         if self.outcome is Outcome.REFUSED:
@@ -163,14 +168,15 @@ def run_many(paths: Sequence[Path], options: UpdateOptions, search: bool) -> lis
     """Update each project in turn, recording refusals and failures instead of stopping.
 
     With ``search``, each path is a folder holding projects (its direct subfolders), or a
-    project itself; its other subfolders are listed as skipped.
+    project itself; its other subfolders are listed as skipped. A signal stops the batch: the
+    project it stopped is recorded as interrupted, and the ones after it as not started.
     """
     if search:
         found = find_projects(paths)
     else:
         found = [(path.resolve(), True) for path in paths]
     results = []
-    for path, is_project in found:
+    for index, (path, is_project) in enumerate(found):
         if not is_project:
             results.append(UpdateResult(path, Outcome.SKIPPED))
             continue
@@ -179,11 +185,28 @@ def run_many(paths: Sequence[Path], options: UpdateOptions, search: bool) -> lis
         except ScaffoldError as error:
             outcome = Outcome.REFUSED if isinstance(error, BadInputError) else Outcome.FAILED
             results.append(UpdateResult(path, outcome, _recorded_commit(path), message=str(error)))
+        except Interrupted as stop:
+            commit = _recorded_commit(path)
+            results.append(
+                UpdateResult(
+                    path, Outcome.INTERRUPTED, commit, message=stop.message, signal=stop.signum
+                )
+            )
+            for later, later_is_project in found[index + 1 :]:
+                outcome = Outcome.NOT_STARTED if later_is_project else Outcome.SKIPPED
+                results.append(UpdateResult(later, outcome))
+            break
     return results
 
 
-def batch_exit_code(results: Sequence[UpdateResult]) -> ExitCode:
-    """One exit code for many projects: any failure 1, else any refusal 2, else conflicts 3."""
+def batch_exit_code(results: Sequence[UpdateResult]) -> int:
+    """One exit code for many projects: any failure 1, else any refusal 2, else conflicts 3.
+
+    A batch a signal stopped exits 128 + the signal, as one project does.
+    """
+    for result in results:
+        if result.signal is not None:
+            return result.exit_code
     codes = {result.exit_code for result in results}
     for code in (ExitCode.ERROR, ExitCode.BAD_INPUT, ExitCode.CONFLICTS):
         if code in codes:

@@ -452,3 +452,44 @@ def test_a_signal_at_the_edges_of_the_update_tells_what_it_left(
             f"Interrupted: {project.name} was not changed; it is as last committed."
         )
         assert snapshot(project) == case.head
+
+
+SIGNAL_AT_SECOND_LOCK = """
+import os, signal, sys
+from scaffolder import transaction
+real, taken = transaction.lock, []
+def lock(area):
+    real(area)
+    taken.append(area)
+    if len(taken) == 2:
+        os.kill(os.getpid(), signal.SIGTERM)
+transaction.lock = lock
+from scaffolder.__main__ import main
+sys.argv = ["scaffold", "update", "--all", {folder!r}]
+main()
+"""
+
+
+def test_a_signal_stops_a_batch_and_its_table_says_what_each_project_was_left_as(
+    case: Case,
+) -> None:
+    folder = case.base.parent / "team"
+    projects = [
+        Path(shutil.copytree(case.base, folder / name, symlinks=True)) for name in ("a", "b", "c")
+    ]
+    (folder / "notes").mkdir()
+    script = SIGNAL_AT_SECOND_LOCK.format(folder=str(folder))
+    env = {**os.environ, **IDENTITY, "PYTHONPATH": str(ROOT), "TMPDIR": str(case.tmp)}
+    env["COLUMNS"] = "200"
+    update = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+
+    assert update.returncode == 128 + signal.SIGTERM, update.stdout + update.stderr
+    assert "Traceback" not in update.stderr, update.stderr
+    rows = {line.split()[1]: line for line in update.stdout.splitlines() if line[:1] == "│"}
+    assert "updated" in rows["a"] and "interrupted" in rows["b"] and "not started" in rows["c"]
+    assert "skipped: not a project" in rows["notes"]
+    assert "b: Interrupted: b was not changed; it is as last committed." in update.stdout
+    assert [snapshot(project) for project in projects] == [case.finished, case.head, case.head]
+    assert not any(area(project).exists() for project in projects)
