@@ -33,19 +33,25 @@ def checkpoint_every_step(project: Path) -> None:
     (project / "configs" / "every_step.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
 
 
+def project_with_demo_data(tmp_path: Path, train_images: int) -> Path:
+    """The default project with small demo images, checkpointing after every step."""
+    project = render(tmp_path / "shapes")
+    demo = run_project_python(
+        project, "-m", f"{PACKAGE}.demo_data", "data", f"--train-images={train_images}",
+        "--val-images=6", "--test-images=6", "--image-size=32",
+    )  # fmt: skip
+    assert demo.returncode == 0, demo.stderr
+    checkpoint_every_step(project)
+    return project
+
+
 def saved_step(checkpoint: Path) -> int:
     return torch.load(checkpoint, weights_only=False, map_location="cpu")["global_step"]
 
 
 @pytest.mark.slow
 def test_a_run_killed_mid_epoch_resumes_at_its_saved_step(tmp_path: Path) -> None:
-    project = render(tmp_path / "shapes")
-    demo = run_project_python(
-        project, "-m", f"{PACKAGE}.demo_data", "data", "--train-images=100", "--val-images=6",
-        "--test-images=6", "--image-size=32",
-    )  # fmt: skip
-    assert demo.returncode == 0, demo.stderr
-    checkpoint_every_step(project)
+    project = project_with_demo_data(tmp_path, train_images=100)
     last = project / "logs" / PACKAGE / "version_0" / "checkpoints" / "last.ckpt"
 
     run = subprocess.Popen(
@@ -91,13 +97,7 @@ def test_a_run_killed_mid_epoch_resumes_at_its_saved_step(tmp_path: Path) -> Non
 
 def test_a_run_stopped_before_its_first_log_resumes_in_its_folder_quietly(tmp_path: Path) -> None:
     """No ``metrics.csv`` yet: the resumed run writes one, with no warning about its folder."""
-    project = render(tmp_path / "shapes")
-    demo = run_project_python(
-        project, "-m", f"{PACKAGE}.demo_data", "data", "--train-images=20", "--val-images=4",
-        "--test-images=4", "--image-size=32",
-    )  # fmt: skip
-    assert demo.returncode == 0, demo.stderr
-    checkpoint_every_step(project)
+    project = project_with_demo_data(tmp_path, train_images=20)
     run = project / "logs" / PACKAGE / "version_0"
 
     first = run_project_python(project, "-m", PACKAGE, "fit", *FIT, "--trainer.max_steps=2")

@@ -84,18 +84,16 @@ def users_project(template: Path, destination: Path) -> Path:
     return project
 
 
+def scaffold_env(tmp: Path) -> dict[str, str]:
+    """The environment scaffold runs in here: this checkout, its own temporary folder."""
+    return {**os.environ, **IDENTITY, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp), "COLUMNS": "200"}
+
+
 def scaffold_process(*args: str, tmp: Path) -> subprocess.Popen[str]:
     """``python -m scaffolder ARGS`` as a user starts it, with its own temporary folder."""
-    env = {
-        **os.environ,
-        **IDENTITY,
-        "PYTHONPATH": str(ROOT),
-        "TMPDIR": str(tmp),
-        "COLUMNS": "200",
-    }
     return subprocess.Popen(
         [*PYTHON_SCAFFOLD, *args],
-        env=env,
+        env=scaffold_env(tmp),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -213,9 +211,11 @@ def test_a_kill_inside_the_apply_step_is_finished_by_the_next_run(case: Case) ->
         f"sys.argv = ['scaffold', 'update', {str(project)!r}]\n"
         "main()\n"
     )
-    env = {**os.environ, **IDENTITY, "PYTHONPATH": str(ROOT), "TMPDIR": str(case.tmp)}
     killed = subprocess.run(
-        [sys.executable, "-c", kill_at_third_file], env=env, capture_output=True, text=True
+        [sys.executable, "-c", kill_at_third_file],
+        env=scaffold_env(case.tmp),
+        capture_output=True,
+        text=True,
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     half = snapshot(project)
@@ -435,9 +435,12 @@ def test_a_signal_at_the_edges_of_the_update_tells_what_it_left(
     """Ctrl-C just before the update's steps stops it; just after, it changes nothing."""
     project = case.copy(name)
     script = SIGNAL_AT.format(module=module, name=name, before=before, project=str(project))
-    env = {**os.environ, **IDENTITY, "PYTHONPATH": str(ROOT), "TMPDIR": str(case.tmp)}
     update = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", script],
+        env=scaffold_env(case.tmp),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     assert not area(project).exists()
@@ -479,10 +482,12 @@ def test_a_signal_stops_a_batch_and_its_table_says_what_each_project_was_left_as
     ]
     (folder / "notes").mkdir()
     script = SIGNAL_AT_SECOND_LOCK.format(folder=str(folder))
-    env = {**os.environ, **IDENTITY, "PYTHONPATH": str(ROOT), "TMPDIR": str(case.tmp)}
-    env["COLUMNS"] = "200"
     update = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", script],
+        env=scaffold_env(case.tmp),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
     assert update.returncode == 128 + signal.SIGTERM, update.stdout + update.stderr

@@ -31,11 +31,11 @@ class PredictionWriter(base.PredictionWriter):
             writer.writerow(["path", "labels", *class_names])
             for batch in predictions:
                 for image, probs in zip(batch["paths"], batch["probs"].tolist(), strict=True):
-                    probs = [round(p, 4) for p in probs]  # so the row reads consistently
+                    written = [round(p, 4) for p in probs]  # so the row reads consistently
                     labels = [
-                        name for name, p in zip(class_names, probs, strict=True) if p >= threshold
+                        name for name, p in zip(class_names, written, strict=True) if p >= threshold
                     ]
-                    writer.writerow([image, separator.join(labels), *(f"{p:.4f}" for p in probs)])
+                    writer.writerow([image, separator.join(labels), *(f"{p:.4f}" for p in written)])
         return "Predictions"
 
 
